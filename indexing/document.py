@@ -71,3 +71,6 @@ class ChunkSpan:
     speaker: str | None = None
     timestamp: str | None = None
     """Time of a transcript turn as written in the source (``16:09:29``)."""
+    heading: str | None = None
+    """The heading the chunk sits under, when it is not the section itself: the article's title line for
+    legislation (``Стаття 26. Виключна компетенція сільських, селищних, міських рад``)."""

@@ -1,0 +1,56 @@
+"""``manifest.json``: what a reader of the store folder needs to know before opening anything else."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from indexing.errors import StoreError
+
+FORMAT_VERSION = 1
+"""Bumped whenever the layout of the store changes; a store with a higher number is refused."""
+
+
+@dataclass
+class Manifest:
+    """The model, index type and counts of a store, as of the vector index file's generation."""
+
+    format_version: int
+    model: str
+    dimension: int
+    index_type: str
+    generation: int
+    """The SQLite write generation that ``vectors.faiss`` reflects."""
+    documents: int
+    chunks: int
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest | None:
+        """The manifest at ``path``, or None when there is none yet."""
+        if not path.exists():
+            return None
+        try:
+            return cls(**json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, TypeError) as error:
+            raise StoreError(f"{path}: the manifest is damaged ({error})") from error
+
+    def write(self, path: Path) -> None:
+        """Replace the manifest atomically: a crash leaves either the old file or the new one."""
+        write_atomically(path, json.dumps(asdict(self), indent=2).encode("utf-8"))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk and rename it over ``path``."""
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

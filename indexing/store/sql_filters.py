@@ -1,0 +1,32 @@
+"""Turns a ``ChunkFilter`` into an SQL condition over the ``chunks`` table (aliased ``c``)."""
+
+from __future__ import annotations
+
+from indexing.store.records import ChunkFilter
+
+
+def filter_condition(chunk_filter: ChunkFilter) -> tuple[str, list[object]]:
+    """An SQL boolean expression and its parameters; ``1`` when the filter is empty."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if chunk_filter.kinds:
+        clauses.append(f"c.kind IN ({', '.join('?' * len(chunk_filter.kinds))})")
+        params.extend(chunk_filter.kinds)
+    if chunk_filter.sector:
+        # Sectors are stored as comma-separated tags, the primary one first.
+        clauses.append("(',' || c.sector || ',') LIKE ?")
+        params.append(f"%,{chunk_filter.sector},%")
+    if chunk_filter.region:
+        # SQLite's LIKE folds only ASCII case; casefold() is registered on every connection.
+        clauses.append("instr(casefold(c.region), casefold(?)) > 0")
+        params.append(chunk_filter.region)
+    if chunk_filter.since:
+        clauses.append("substr(c.date, 1, 10) >= ?")
+        params.append(chunk_filter.since[:10])
+    if chunk_filter.until:
+        clauses.append("substr(c.date, 1, 10) <= ?")
+        params.append(chunk_filter.until[:10])
+    if chunk_filter.doc_ids:
+        clauses.append(f"c.doc_id IN ({', '.join('?' * len(chunk_filter.doc_ids))})")
+        params.extend(chunk_filter.doc_ids)
+    return (" AND ".join(clauses) or "1"), params

@@ -1,0 +1,113 @@
+"""The FAISS side of the store: one normalised vector per chunk, under the chunk's id.
+
+The vectors themselves are kept in SQLite too; this index is a fast, rebuildable view of them.
+Small stores get an exact inner-product index wrapped in ``IndexIDMap2``; large ones an inverted-file index
+trained on their own vectors. The IVF index keeps chunk ids itself: ``IndexIDMap2.remove_ids`` assumes the
+inner index renumbers its rows after a removal, as a flat index does and an IVF index does not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from indexing.store.manifest import write_atomically
+
+EXACT_LIMIT = 100_000
+"""Up to this many vectors an exact search costs a few milliseconds, so approximation buys nothing."""
+IVF_PROBES = 32
+
+
+def choose_index_type(count: int) -> str:
+    """``flat`` (exact) for small stores, ``ivf<nlist>`` beyond ``EXACT_LIMIT`` vectors."""
+    if count <= EXACT_LIMIT:
+        return "flat"
+    return f"ivf{int(4 * np.sqrt(count))}"
+
+
+class VectorIndex:
+    """A FAISS ``IndexIDMap2`` holding chunk vectors under chunk ids."""
+
+    def __init__(self, dimension: int, index_type: str = "flat", training: np.ndarray | None = None) -> None:
+        self.dimension = dimension
+        self.index_type = index_type
+        self._index = self._make_index(index_type, training)
+
+    def _make_index(self, index_type: str, training: np.ndarray | None) -> faiss.Index:
+        if index_type == "flat":
+            return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
+        lists = int(index_type.removeprefix("ivf"))
+        quantizer = faiss.IndexFlatIP(self.dimension)
+        inner = faiss.IndexIVFFlat(quantizer, self.dimension, lists, faiss.METRIC_INNER_PRODUCT)
+        if training is None:
+            raise ValueError("an IVF index needs training vectors")
+        inner.train(np.ascontiguousarray(training, dtype=np.float32))
+        inner.nprobe = IVF_PROBES
+        inner.set_direct_map_type(faiss.DirectMap.Hashtable)
+        # The quantizer belongs to the IVF index; keep Python from freeing it first.
+        inner.own_fields = True
+        quantizer.this.disown()
+        return inner
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def ids(self) -> np.ndarray:
+        """All chunk ids in the index, sorted."""
+        if self.index_type == "flat":
+            return np.sort(faiss.vector_to_array(self._index.id_map).astype(np.int64))
+        lists = self._index.invlists
+        parts = [
+            faiss.rev_swig_ptr(lists.get_ids(number), lists.list_size(number)).copy()
+            for number in range(lists.nlist)
+        ]
+        return np.sort(np.concatenate(parts).astype(np.int64)) if parts else np.empty(0, np.int64)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids):
+            self._index.add_with_ids(
+                np.ascontiguousarray(vectors, dtype=np.float32), np.ascontiguousarray(ids, dtype=np.int64)
+            )
+
+    def remove(self, ids: np.ndarray) -> None:
+        if len(ids):
+            self._index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))
+
+    def search(
+        self, query: np.ndarray, k: int, allowed_ids: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """The ``k`` nearest chunk ids with their cosine similarities, restricted to ``allowed_ids`` if given."""
+        if len(self) == 0 or k <= 0:
+            return []
+        params = None
+        if allowed_ids is not None:
+            if len(allowed_ids) == 0:
+                return []
+            selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed_ids, dtype=np.int64))
+            params = (
+                faiss.SearchParametersIVF(sel=selector, nprobe=IVF_PROBES)
+                if self.index_type != "flat"
+                else faiss.SearchParameters(sel=selector)
+            )
+        scores, ids = self._index.search(
+            np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), min(k, len(self)), params=params
+        )
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def save(self, path: Path) -> None:
+        """Write the index atomically."""
+        write_atomically(path, faiss.serialize_index(self._index).tobytes())
+
+    @classmethod
+    def load(cls, path: Path, dimension: int, index_type: str) -> VectorIndex:
+        index = cls.__new__(cls)
+        index.dimension = dimension
+        index.index_type = index_type
+        index._index = faiss.deserialize_index(np.fromfile(path, dtype=np.uint8))
+        if index.index_type != "flat":
+            index._index.nprobe = IVF_PROBES
+        if index._index.d != dimension:
+            raise ValueError(f"{path} holds {index._index.d}-dimensional vectors, expected {dimension}")
+        return index

@@ -1,0 +1,126 @@
+"""Retrieval benchmark on the UNLP 2026 sports PDFs: 198 questions, each answered on one page of one PDF.
+
+Indexes the PDFs through hromada's Python API (timed: chunks/s, tokens/s), then runs every question in the three
+modes — lexical (lemma BM25), dense (e5) and hybrid (their fusion) — and prints Recall@1/5/10, MRR@10, nDCG@10 and
+query latency (p50, p95). A hit is right when its source file is the question's Doc_ID and its page is Page_Num;
+hits are deduplicated by page, so the ranking is a ranking of pages.
+
+    .venv/bin/python scripts/bench/retrieval.py [--data ../shared/data/unlp2026-sport] [--store DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexing.indexer import IndexOptions
+from service.hromada import Hromada
+from service.settings import Settings
+
+MODES = ("lexical", "dense", "hybrid")
+K = 10
+
+
+@dataclass
+class Question:
+    text: str
+    document: str
+    page: int
+
+
+def read_questions(path: Path) -> list[Question]:
+    with open(path, encoding="utf-8") as handle:
+        return [
+            Question(row["Question"], row["Doc_ID"], int(row["Page_Num"])) for row in csv.DictReader(handle)
+        ]
+
+
+def ranked_pages(hromada: Hromada, question: str, mode: str) -> list[tuple[str, int | None]]:
+    pages: list[tuple[str, int | None]] = []
+    for hit in hromada.search(question, K, mode=mode):
+        page = (Path(hit.source).name, hit.page)
+        if page not in pages:
+            pages.append(page)
+    return pages[:K]
+
+
+def metrics(ranks: list[int | None]) -> dict[str, float]:
+    """Recall@k, MRR@10 and nDCG@10 for one relevant page per question (rank None: not in the top 10)."""
+    count = len(ranks)
+
+    def recall(k: int) -> float:
+        return sum(1 for rank in ranks if rank is not None and rank <= k) / count
+
+    return {
+        "R@1": recall(1),
+        "R@5": recall(5),
+        "R@10": recall(10),
+        "MRR@10": sum(1 / rank for rank in ranks if rank is not None) / count,
+        "nDCG@10": sum(1 / math.log2(rank + 1) for rank in ranks if rank is not None) / count,
+    }
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[3] / "shared/data/unlp2026-sport"
+    )
+    parser.add_argument("--store", type=Path, help="keep the index here (default: a temporary folder)")
+    args = parser.parse_args()
+
+    questions = read_questions(args.data / "questions.csv")
+    store = args.store or Path(tempfile.mkdtemp(prefix="hromada-bench-")) / "store"
+    hromada = Hromada(Settings(store=store))
+
+    report = hromada.index([args.data / "pdf"], IndexOptions(show_progress=True))
+    if report.failed:
+        print(f"failed to index: {report.failed}", file=sys.stderr)
+    if report.chunks:
+        print(
+            f"indexing: {len(report.indexed)} PDFs, {report.documents} documents, {report.chunks} chunks, "
+            f"{report.tokens} tokens in {report.seconds:.1f} s = {report.chunks / report.seconds:.1f} chunks/s, "
+            f"{report.tokens / report.seconds:.0f} tokens/s"
+        )
+    else:
+        print(f"indexing: store {store} already up to date ({hromada.stats()['chunks']} chunks)")
+
+    hromada.search("розминка", 1)  # load the models before timing queries
+    print(f"\n{len(questions)} questions; pages deduplicated; k = {K}\n")
+    print(
+        f"{'mode':8} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR@10':>7} {'nDCG@10':>8} {'p50 ms':>7} {'p95 ms':>7}"
+    )
+    for mode in MODES:
+        ranks: list[int | None] = []
+        latencies: list[float] = []
+        for question in questions:
+            started = time.perf_counter()
+            pages = ranked_pages(hromada, question.text, mode)
+            latencies.append((time.perf_counter() - started) * 1000)
+            target = (question.document, question.page)
+            ranks.append(pages.index(target) + 1 if target in pages else None)
+        figures = metrics(ranks)
+        print(
+            f"{mode:8} {figures['R@1']:6.3f} {figures['R@5']:6.3f} {figures['R@10']:6.3f} "
+            f"{figures['MRR@10']:7.3f} {figures['nDCG@10']:8.3f} "
+            f"{statistics.median(latencies):7.1f} {percentile(latencies, 0.95):7.1f}"
+        )
+    hromada.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Builds the FastAPI application around one ``Hromada`` and turns hromada's errors into plain JSON 4xx."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from indexing.errors import IncompatibleStoreError, StoreBusyError, StoreError
+from models.errors import HromadaError
+from service.api import routes_documents, routes_search
+from service.hromada import DocumentNotFoundError, Hromada
+
+log = logging.getLogger(__name__)
+
+
+def create_app(hromada: Hromada) -> FastAPI:
+    """The HTTP application serving ``hromada``; OpenAPI at ``/docs``."""
+    app = FastAPI(
+        title="hromada",
+        description="Search, cited excerpts, recurring problems and precedents over Ukrainian documents "
+        "about local self-government.",
+        version="0.1.0",
+    )
+    app.state.hromada = hromada
+    app.include_router(routes_search.router)
+    app.include_router(routes_documents.router)
+    _install_error_handlers(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    statuses: list[tuple[type[Exception], int]] = [
+        (DocumentNotFoundError, 404),
+        (StoreBusyError, 409),
+        (IncompatibleStoreError, 409),
+        (StoreError, 503),
+        (HromadaError, 400),
+    ]
+
+    async def hromada_error(_: Request, error: Exception) -> JSONResponse:
+        status = next(code for kind, code in statuses if isinstance(error, kind))
+        return JSONResponse({"detail": str(error)}, status_code=status)
+
+    async def invalid_request(_: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, RequestValidationError)
+        problems = [
+            f"{'.'.join(str(part) for part in problem['loc'] if part != 'body')}: {problem['msg']}"
+            for problem in error.errors()
+        ]
+        return JSONResponse({"detail": "; ".join(problems)}, status_code=422)
+
+    async def unexpected_error(_: Request, error: Exception) -> JSONResponse:
+        # The cause goes to the server's log; the caller learns nothing of the internals.
+        log.exception("unexpected error", exc_info=error)
+        return JSONResponse({"detail": "internal error; the server's log has the details"}, status_code=500)
+
+    app.add_exception_handler(HromadaError, hromada_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(Exception, unexpected_error)

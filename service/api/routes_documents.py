@@ -1,0 +1,85 @@
+"""Documents: upload (indexing), read back with the text citations point into, delete."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, UploadFile
+
+from indexing.indexer import IndexOptions
+from service.api.dependencies import get_hromada
+from service.hromada import Hromada
+
+router = APIRouter(tags=["documents"])
+HromadaDep = Annotated[Hromada, Depends(get_hromada)]
+UPLOADS_FOLDER = "uploads"
+_READ_BLOCK = 1 << 20
+
+
+@router.get("/documents")
+def list_documents(hromada: HromadaDep, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+    return {"documents": hromada.store().documents(min(max(limit, 1), 1000), max(offset, 0))}
+
+
+@router.get("/documents/{doc_id}")
+def get_document(doc_id: int, hromada: HromadaDep) -> dict[str, Any]:
+    """A document's metadata and the normalised ``text`` that every citation's start/end points into."""
+    return asdict(hromada.document(doc_id))
+
+
+@router.delete("/documents/{doc_id}")
+def delete_document(doc_id: int, hromada: HromadaDep) -> dict[str, Any]:
+    hromada.delete(doc_id)
+    return {"deleted": doc_id}
+
+
+@router.post("/documents")
+async def upload_documents(
+    hromada: HromadaDep, file: list[UploadFile], kind: Annotated[str, Form()] = "auto"
+) -> dict[str, Any]:
+    """Index one or more uploaded files; each bad file is reported with its reason, the rest are indexed."""
+    folder = hromada.settings.store / UPLOADS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = [await _save_upload(upload, folder, hromada.settings.max_upload_bytes) for upload in file]
+    options = IndexOptions(kind=kind, max_file_bytes=hromada.settings.max_file_bytes, show_progress=False)
+    report = hromada.index(saved, options)
+    return {
+        "indexed": [Path(path).name for path in report.indexed],
+        "unchanged": [Path(path).name for path in report.unchanged],
+        "failed": [{"path": Path(f.path).name, "error": f.error} for f in report.failed],
+        "documents": report.documents,
+        "chunks": report.chunks,
+        "kinds": [{"path": Path(c.path).name, "kind": c.kind, "reason": c.reason} for c in report.kinds],
+    }
+
+
+async def _save_upload(upload: UploadFile, folder: Path, limit: int) -> Path:
+    """Write an upload into the store's uploads folder under a safe name, refusing it past ``limit`` bytes."""
+    name = safe_file_name(upload.filename or "upload")
+    digest = hashlib.sha256()
+    temporary = folder / f".{name}.part"
+    size = 0
+    with open(temporary, "wb") as handle:
+        while block := await upload.read(_READ_BLOCK):
+            size += len(block)
+            if size > limit:
+                handle.close()
+                temporary.unlink(missing_ok=True)
+                raise HTTPException(413, f"{name}: larger than the upload limit of {limit} bytes")
+            digest.update(block)
+            handle.write(block)
+    target = folder / f"{digest.hexdigest()[:12]}-{name}"
+    temporary.replace(target)
+    return target
+
+
+def safe_file_name(name: str) -> str:
+    """The last component of an uploaded file's name, with nothing that could climb out of the folder."""
+    name = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    name = re.sub(r"[^\w.\- ]", "_", name).strip(" .") or "upload"
+    return name[:120]

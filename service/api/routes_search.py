@@ -1,0 +1,92 @@
+"""Search, excerpts, health and statistics."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from service.api.dependencies import get_hromada
+from service.excerpt_export import to_docx, to_markdown
+from service.hromada import Hromada
+from service.search_types import SearchFilters
+from service.searcher import MAX_K
+
+router = APIRouter()
+HromadaDep = Annotated[Hromada, Depends(get_hromada)]
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get("/health", tags=["service"])
+def health(hromada: HromadaDep) -> dict[str, Any]:
+    """Whether the service is up, and whether its store exists."""
+    return {"status": "ok", "store": hromada.settings.store.exists()}
+
+
+@router.get("/stats", tags=["service"])
+def stats(hromada: HromadaDep) -> dict[str, Any]:
+    """Counts of sources, documents and chunks; the model and index type."""
+    return hromada.stats()
+
+
+@router.get("/search", tags=["search"])
+def search(
+    hromada: HromadaDep,
+    q: Annotated[str, Query(min_length=1, max_length=2000, description="the question")],
+    k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
+    kind: str | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    mode: Literal["hybrid", "dense", "lexical"] = "hybrid",
+) -> dict[str, Any]:
+    """Hybrid (dense + lemma BM25) search with filters applied before ranking."""
+    filters = SearchFilters(kind=kind or None, sector=sector, region=region, since=since, until=until)
+    hits = hromada.search(q, k, filters, mode)
+    return {"query": q, "hits": [hit.to_dict() for hit in hits]}
+
+
+class ExcerptRequest(BaseModel):
+    """Either a query (with filters) or the chunk ids of a report basket, in the order wanted."""
+
+    query: str | None = Field(None, max_length=2000)
+    chunk_ids: list[int] | None = Field(None, max_length=500)
+    k: int = Field(5, ge=1, le=MAX_K)
+    format: Literal["json", "markdown", "docx"] = "json"
+    kind: str | None = None
+    sector: str | None = None
+    region: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+
+@router.post("/excerpts", tags=["search"], response_model=None)
+def excerpts(request: ExcerptRequest, hromada: HromadaDep) -> Response | dict[str, Any]:
+    """Excerpts with numbered citations, as JSON, Markdown with footnotes, or DOCX."""
+    if request.chunk_ids:
+        found = hromada.excerpts_of_chunks(request.chunk_ids)
+        heading = "Витяги"
+    elif request.query and request.query.strip():
+        filters = SearchFilters(
+            kind=request.kind or None,
+            sector=request.sector,
+            region=request.region,
+            since=request.since,
+            until=request.until,
+        )
+        found = hromada.excerpts(request.query, request.k, filters)
+        heading = f"Витяги: «{request.query}»"
+    else:
+        return JSONResponse({"detail": "give a query or chunk_ids"}, status_code=422)
+    if request.format == "markdown":
+        return Response(to_markdown(found, heading), media_type="text/markdown; charset=utf-8")
+    if request.format == "docx":
+        return Response(
+            to_docx(found, heading),
+            media_type=DOCX_TYPE,
+            headers={"Content-Disposition": 'attachment; filename="excerpts.docx"'},
+        )
+    return {"query": request.query, "excerpts": [excerpt.to_dict() for excerpt in found]}

@@ -1,0 +1,56 @@
+"""Citations as a Ukrainian reader of an analytical note expects them.
+
+A law: «Закон України "Про місцеве самоврядування в Україні", ст. 26, ч. 1»; a PDF: its title and page;
+a transcript: the speaker and the time; a proposal: its section; an appeal: its number, date and place.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexing.store import StoredChunk
+
+_UNTITLED_LAW = re.compile(r"^Закон України \((?P<number>[^)]+)\)$")
+_CODE_WORDS = ("кодекс", "конституці", "закон україни", "постанова", "указ", "розпорядження", "наказ")
+
+
+def act_name(title: str) -> str:
+    """An act's title as it is cited: a bare «Про …» title is a law, codes and the Constitution cite as titled."""
+    title = title.strip()
+    untitled = _UNTITLED_LAW.match(title)
+    if untitled:
+        return f"Закон України № {untitled['number']}"
+    if title.casefold().startswith("про "):
+        return f'Закон України "{title}"'
+    if any(word in title.casefold() for word in _CODE_WORDS):
+        return title
+    return f'"{title}"'
+
+
+def cite(chunk: StoredChunk) -> str:
+    """The citation of a chunk, in Ukrainian."""
+    if chunk.kind == "legislation":
+        return ", ".join(part for part in (act_name(chunk.title), chunk.section) if part)
+    if chunk.kind == "transcript":
+        parts = [_quoted(chunk.title), chunk.speaker, chunk.timestamp]
+    elif chunk.kind == "appeal":
+        parts = [
+            f"Звернення № {chunk.record_id}" if chunk.record_id else _quoted(chunk.title),
+            _day(chunk.date),
+            chunk.region,
+        ]
+    elif chunk.kind == "proposal" and chunk.section:
+        parts = [_quoted(chunk.title), f"розділ «{chunk.section}»"]
+    else:
+        parts = [_quoted(chunk.title), chunk.section]
+    if chunk.page is not None:
+        parts.append(f"с. {chunk.page}")
+    return ", ".join(part for part in parts if part)
+
+
+def _quoted(title: str) -> str:
+    return title if "«" in title else f"«{title}»"
+
+
+def _day(value: str | None) -> str | None:
+    return f"від {value[:10]}" if value else None

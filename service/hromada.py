@@ -1,0 +1,141 @@
+"""``Hromada``: the one Python API over the store and the models; the CLI and the HTTP app are thin layers on it.
+
+Models load on first use, so that ``check``, ``delete`` or reading a document never wait for the embedder.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from indexing.errors import StoreError
+from indexing.indexer import Indexer, IndexOptions, IndexReport
+from indexing.store import Store, StoredDocument
+from models.embedder import Embedder
+from models.ukrainian_pipeline import UkrainianPipeline
+from service.excerpts import Excerpt, excerpts_from_chunks, excerpts_from_hits
+from service.search_types import Hit, SearchFilters
+from service.searcher import Searcher
+from service.settings import Settings
+
+
+class DocumentNotFoundError(StoreError):
+    """No document with the id asked for."""
+
+
+class Hromada:
+    """Index documents and answer search, excerpt, problem and precedent queries over one store."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        pipeline: UkrainianPipeline | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._embedder = embedder
+        self._pipeline = pipeline
+        self._store: Store | None = None
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------ collaborators
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = Embedder(self.settings.model_dir, batch_size=self.settings.embed_batch_size)
+            return self._embedder
+
+    @property
+    def pipeline(self) -> UkrainianPipeline:
+        with self._lock:
+            if self._pipeline is None:
+                self._pipeline = UkrainianPipeline()
+            return self._pipeline
+
+    def store(self, with_model: bool = False, create: bool = False) -> Store:
+        """The store; ``with_model`` checks that it was built with our embedder, ``create`` makes a new one."""
+        with self._lock:
+            if self._store is None:
+                if not create and not Store.exists(self.settings.store):
+                    raise StoreError(
+                        f"{self.settings.store}: there is no store here yet (index some documents first)"
+                    )
+                if with_model:
+                    embedder = self.embedder
+                    self._store = Store(
+                        self.settings.store, embedder.name, embedder.dimension, self.settings.busy_timeout
+                    )
+                else:
+                    self._store = Store(self.settings.store, busy_timeout=self.settings.busy_timeout)
+            elif with_model:
+                self._store.ensure_model(self.embedder.name, self.embedder.dimension)
+            return self._store
+
+    @cached_property
+    def searcher(self) -> Searcher:
+        return Searcher(
+            self.store(with_model=True),
+            self.embedder,
+            self.pipeline,
+            candidates=self.settings.candidates,
+            rrf_k=self.settings.rrf_k,
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    # ------------------------------------------------------------ operations
+
+    def index(self, paths: Sequence[Path], options: IndexOptions | None = None) -> IndexReport:
+        options = options or IndexOptions(max_file_bytes=self.settings.max_file_bytes)
+        indexer = Indexer(self.store(with_model=True, create=True), self.embedder, self.pipeline)
+        return indexer.index(paths, options)
+
+    def search(
+        self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid"
+    ) -> list[Hit]:
+        return self.searcher.search(query, k, filters, mode)
+
+    def excerpts(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Excerpt]:
+        return excerpts_from_hits(self.search(query, k, filters))
+
+    def excerpts_of_chunks(self, chunk_ids: Sequence[int]) -> list[Excerpt]:
+        """Excerpts of chosen chunks in the order given; an unknown id is an error naming it."""
+        chunks = self.store().chunks(list(chunk_ids))
+        missing = sorted(set(chunk_ids) - {chunk.id for chunk in chunks})
+        if missing:
+            raise DocumentNotFoundError(f"no chunk with id {', '.join(map(str, missing))}")
+        return excerpts_from_chunks(chunks)
+
+    def document(self, doc_id: int) -> StoredDocument:
+        document = self.store().document(doc_id)
+        if document is None:
+            raise DocumentNotFoundError(f"no document with id {doc_id}")
+        return document
+
+    def delete(self, doc_id: int) -> None:
+        with self.store().write() as writer:
+            if not writer.delete_document(doc_id):
+                raise DocumentNotFoundError(f"no document with id {doc_id}")
+
+    def check(self) -> list[str]:
+        return self.store().check()
+
+    def stats(self) -> dict[str, Any]:
+        store = self.store()
+        return {
+            **store.counts(),
+            "kinds": store.kind_counts(),
+            "model": store.model,
+            "dimension": store.dimension,
+            "index_type": store.index_type,
+            "store": str(self.settings.store),
+        }

@@ -1,0 +1,77 @@
+"""The question and answer types of search: filters in, hits out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Literal
+
+from indexing.document import KINDS
+from indexing.store import ChunkFilter
+from models.errors import HromadaError
+
+SearchMode = Literal["hybrid", "dense", "lexical"]
+SEARCH_MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
+
+
+class InvalidQueryError(HromadaError):
+    """A search request with a field that cannot be used; the message names the field."""
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Which chunks a search may return: by document kind, sector, region and date range (inclusive)."""
+
+    kind: str | None = None
+    sector: str | None = None
+    region: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is not None and self.kind not in KINDS:
+            raise InvalidQueryError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    date.fromisoformat(value[:10])
+                except ValueError:
+                    raise InvalidQueryError(f"{name} must be a date as YYYY-MM-DD, not {value!r}") from None
+
+    def to_chunk_filter(self) -> ChunkFilter:
+        return ChunkFilter(
+            kinds=(self.kind,) if self.kind else (),
+            sector=self.sector or None,
+            region=self.region or None,
+            since=self.since or None,
+            until=self.until or None,
+        )
+
+
+@dataclass
+class Hit:
+    """One search result: a chunk, where it comes from and how to cite it."""
+
+    rank: int
+    score: float
+    doc_id: int
+    chunk_id: int
+    title: str
+    kind: str
+    source: str
+    page: int | None
+    section: str | None
+    heading: str | None
+    speaker: str | None
+    timestamp: str | None
+    date: str | None
+    region: str | None
+    sector: str | None
+    text: str
+    start: int
+    end: int
+    citation: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,121 @@
+"""Search: retrieve by meaning (dense) and by lemmas (BM25), fuse the two rankings, and cite each hit.
+
+Filters are applied inside each retriever, before ranking, so a filtered list is as long as the store allows.
+Hits are deduplicated so that one page, one article or one repeated text does not fill the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from indexing.store import Store, StoredChunk
+from models.embedder import Embedder
+from models.ukrainian_pipeline import UkrainianPipeline
+from service.citations import cite
+from service.rank_fusion import reciprocal_rank_fusion
+from service.search_types import SEARCH_MODES, Hit, InvalidQueryError, SearchFilters
+
+MAX_K = 200
+MAX_QUERY_CHARS = 2000
+
+
+class Searcher:
+    """Answers search queries over one store with one embedder and one language pipeline."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        pipeline: UkrainianPipeline,
+        candidates: int = 100,
+        rrf_k: int = 60,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.pipeline = pipeline
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+
+    def search(
+        self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid"
+    ) -> list[Hit]:
+        """The ``k`` best hits for ``query``, best first."""
+        query = _checked_query(query, k, mode)
+        filters = filters or SearchFilters()
+        chunk_filter = filters.to_chunk_filter()
+        lemmas = self.pipeline.lemmas(query) if mode != "dense" else []
+        vector = self.embedder.embed_queries([query])[0] if mode != "lexical" else None
+        depth = max(self.candidates, 3 * k)
+        while True:
+            rankings: list[list[int]] = []
+            if vector is not None:
+                rankings.append([i for i, _ in self.store.dense_search(vector, depth, chunk_filter)])
+            if mode != "dense":
+                rankings.append([i for i, _ in self.store.lexical_search(lemmas, depth, chunk_filter)])
+            fused = reciprocal_rank_fusion(rankings, self.rrf_k)
+            hits = self._distinct_hits(fused, k)
+            exhausted = all(len(ranking) < depth for ranking in rankings)
+            if len(hits) >= k or exhausted:
+                return hits
+            depth *= 4
+
+    def _distinct_hits(self, fused: Sequence[tuple[int, float]], k: int) -> list[Hit]:
+        chunks = self.store.chunks([chunk_id for chunk_id, _ in fused])
+        scores = dict(fused)
+        hits: list[Hit] = []
+        seen: set[object] = set()
+        for chunk in chunks:
+            keys = {_place_key(chunk), ("text", chunk.text.strip().casefold())}
+            if keys & seen:
+                continue
+            seen |= keys
+            hits.append(_hit(chunk, len(hits) + 1, scores[chunk.id]))
+            if len(hits) == k:
+                break
+        return hits
+
+
+def _checked_query(query: str, k: int, mode: str) -> str:
+    query = (query or "").strip()
+    if not query:
+        raise InvalidQueryError("the query is empty")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidQueryError(f"the query is longer than {MAX_QUERY_CHARS} characters")
+    if not 1 <= k <= MAX_K:
+        raise InvalidQueryError(f"k must be between 1 and {MAX_K}, not {k}")
+    if mode not in SEARCH_MODES:
+        raise InvalidQueryError(f"mode must be one of {', '.join(SEARCH_MODES)}, not {mode!r}")
+    return query
+
+
+def _place_key(chunk: StoredChunk) -> tuple[object, ...]:
+    """What counts as the same place: a page of a PDF, an article of a law, else the chunk itself."""
+    if chunk.page is not None:
+        return ("page", chunk.doc_id, chunk.page)
+    if chunk.kind == "legislation" and chunk.section:
+        return ("article", chunk.doc_id, chunk.section.split(",")[0])
+    return ("chunk", chunk.id)
+
+
+def _hit(chunk: StoredChunk, rank: int, score: float) -> Hit:
+    return Hit(
+        rank=rank,
+        score=round(score, 6),
+        doc_id=chunk.doc_id,
+        chunk_id=chunk.id,
+        title=chunk.title,
+        kind=chunk.kind,
+        source=chunk.source,
+        page=chunk.page,
+        section=chunk.section,
+        heading=chunk.heading,
+        speaker=chunk.speaker,
+        timestamp=chunk.timestamp,
+        date=chunk.date,
+        region=chunk.region,
+        sector=chunk.sector,
+        text=chunk.text,
+        start=chunk.start,
+        end=chunk.end,
+        citation=cite(chunk),
+    )

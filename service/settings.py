@@ -1,0 +1,35 @@
+"""All of hromada's configuration in one object, read from ``HROMADA_*`` environment variables or arguments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the store and the model live, limits, and the knobs of retrieval and serving."""
+
+    model_config = SettingsConfigDict(env_prefix="HROMADA_", extra="ignore")
+
+    store: Path = Field(Path("hromada-store"), description="The store folder (SQLite + FAISS + manifest).")
+    model_dir: Path | None = Field(None, description="The prepared embedder; default: a folder in ~/.cache.")
+    embed_batch_size: int = Field(32, ge=1, le=512)
+    max_file_bytes: int = Field(200_000_000, ge=1, description="Files larger than this are refused.")
+    busy_timeout: float = Field(
+        30.0, ge=0, description="Seconds a writer waits for another writer to finish."
+    )
+
+    candidates: int = Field(100, ge=10, description="Hits each retriever proposes before fusion.")
+    rrf_k: int = Field(60, ge=1, description="The constant of reciprocal rank fusion.")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    keys_file: Path | None = Field(None, description="API keys (hashed); default: keys.json in the store.")
+    max_upload_bytes: int = Field(50_000_000, ge=1)
+    max_request_bytes: int = Field(1_000_000, ge=1, description="Largest JSON body accepted.")
+    rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per client.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS; none by default."
+    )

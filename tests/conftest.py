@@ -1,0 +1,69 @@
+"""Shared pytest fixtures: heavy models are loaded once per test session."""
+
+import pytest
+
+from models.embedder import Embedder
+from models.ukrainian_pipeline import UkrainianPipeline
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The multilingual embedder from the default model folder (prepared there on first use)."""
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def ukrainian_pipeline() -> UkrainianPipeline:
+    """One Ukrainian language pipeline for the whole session: its dictionaries take seconds to load."""
+    return UkrainianPipeline()
+
+
+# ---------------------------------------------------------------- an indexed store, shared by the service tests
+
+import json  # noqa: E402
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from service.hromada import Hromada  # noqa: E402
+from service.settings import Settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def build_corpus(folder: Path) -> Path:
+    """A small real corpus: a law (five articles), a 3-page PDF, the sample's transcripts, proposals, appeals."""
+    folder.mkdir(parents=True, exist_ok=True)
+    law = json.loads((FIXTURES / "legislation/law-280-97-five-articles.json").read_text(encoding="utf-8"))
+    law["title"] = "Про місцеве самоврядування в Україні"
+    (folder / "law-280-97.json").write_text(json.dumps(law, ensure_ascii=False), encoding="utf-8")
+    shutil.copy(FIXTURES / "readers/sport-rules-3-pages.pdf", folder / "sport-rules.pdf")
+    for part in ("transcripts", "proposals", "appeals"):
+        shutil.copytree(REPO / "sample-corpus" / part, folder / part)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="session")
+def indexed(
+    tmp_path_factory: pytest.TempPathFactory,
+    corpus: Path,
+    embedder: Embedder,
+    ukrainian_pipeline: UkrainianPipeline,
+) -> Hromada:
+    """A ``Hromada`` over a store holding ``corpus``; tests must not change it (copy it to change things)."""
+    settings = Settings(store=tmp_path_factory.mktemp("store") / "store")
+    hromada = Hromada(settings, embedder=embedder, pipeline=ukrainian_pipeline)
+    report = hromada.index([corpus])
+    assert not report.failed, report.failed
+    return hromada
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline) -> Hromada:
+    """A ``Hromada`` over an empty store of the test's own."""
+    return Hromada(Settings(store=tmp_path / "store"), embedder=embedder, pipeline=ukrainian_pipeline)

@@ -1,0 +1,192 @@
+"""The store on its own: atomic writes, crash recovery, refusal of foreign stores, busy writers, IVF."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexing.document import ChunkSpan
+from indexing.errors import IncompatibleStoreError, StoreBusyError, StoreError
+from indexing.store import ChunkFilter, NewChunk, NewDocument, Store
+from indexing.store.vector_index import VectorIndex
+from indexing.store.write_lock import WriteLock
+
+DIMENSION = 8
+REPO = Path(__file__).resolve().parents[1]
+
+
+def unit_vectors(count: int, seed: int = 0) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(count, DIMENSION)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def document(text: str, vector: np.ndarray, **fields: object) -> NewDocument:
+    span = ChunkSpan(0, len(text), text)
+    return NewDocument(
+        title=text[:20], kind="appeal", text=text, chunks=[NewChunk(span, text.lower(), vector)], **fields
+    )
+
+
+TEXTS = ["Немає води в будинку", "Не працює ліфт", "Розбита дорога до школи", "Не вивозять сміття"]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "store", "test-model", DIMENSION)
+    vectors = unit_vectors(len(TEXTS))
+    with store.write() as writer:
+        writer.add_documents(
+            "/a.jsonl",
+            "a.jsonl",
+            "sha-a",
+            10,
+            [
+                document(text, vector, region="Київ", date=f"2024-0{i + 1}-01")
+                for i, (text, vector) in enumerate(zip(TEXTS, vectors, strict=True))
+            ],
+        )
+    return store
+
+
+def snapshot(store: Store) -> tuple[dict[str, int], list[str]]:
+    return store.counts(), [chunk.text for chunk in store.iter_chunks()]
+
+
+def test_a_write_that_fails_changes_nothing(store: Store) -> None:
+    before = snapshot(store)
+    with pytest.raises(RuntimeError), store.write() as writer:
+        writer.add_documents(
+            "/b.txt", "b.txt", "sha-b", 1, [document("Новий документ", unit_vectors(1, 5)[0])]
+        )
+        writer.delete_document(1)
+        raise RuntimeError("a bad file in the middle of the write")
+    assert snapshot(store) == before
+    assert store.check() == []
+
+
+def test_a_process_killed_before_commit_leaves_the_store_as_it_was(store: Store) -> None:
+    before = snapshot(store)
+    folder = store.folder
+    store.close()
+    _run_and_die(folder, commit=False)
+    reopened = Store(folder, "test-model", DIMENSION)
+    assert snapshot(reopened) == before
+    assert reopened.check() == []
+
+
+def test_a_process_killed_after_commit_but_before_saving_vectors_is_recovered(store: Store) -> None:
+    folder = store.folder
+    store.close()
+    _run_and_die(folder, commit=True)
+    reopened = Store(folder, "test-model", DIMENSION)
+    assert reopened.counts()["chunks"] == len(TEXTS) + 1
+    new_id = max(chunk.id for chunk in reopened.iter_chunks())
+    assert reopened.dense_search(reopened.vectors([new_id])[0], 1)[0][0] == new_id
+    assert reopened.check() == []
+
+
+def _run_and_die(folder: Path, commit: bool) -> None:
+    """Open the store in another process, write a document, and die by SIGKILL before or after the commit."""
+    script = textwrap.dedent(f"""
+        import os, signal, numpy as np
+        from indexing.document import ChunkSpan
+        from indexing.store import NewChunk, NewDocument, Store
+        store = Store({str(folder)!r}, "test-model", {DIMENSION})
+        vector = np.ones({DIMENSION}, dtype=np.float32) / np.sqrt({DIMENSION})
+        text = "Документ, що пишеться під час збою"
+        doc = NewDocument(title="t", kind="note", text=text, chunks=[NewChunk(ChunkSpan(0, len(text), text), "t", vector)])
+        if {commit}:
+            with store.write(persist_vectors=False) as writer:
+                writer.add_documents("/c", "c", "sha-c", 1, [doc])
+            os.kill(os.getpid(), signal.SIGKILL)
+        with store.write() as writer:
+            writer.add_documents("/c", "c", "sha-c", 1, [doc])
+            os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, timeout=120)
+    assert result.returncode == -9, result.stderr.decode()
+
+
+def test_a_store_of_another_model_is_refused(store: Store) -> None:
+    store.close()
+    with pytest.raises(IncompatibleStoreError, match="built with the model test-model"):
+        Store(store.folder, "another-model", DIMENSION)
+
+
+def test_a_store_of_a_newer_format_is_refused(store: Store) -> None:
+    with store.write() as writer:
+        writer.connection.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'")
+    store.close()
+    with pytest.raises(IncompatibleStoreError, match="newer"):
+        Store(store.folder)
+
+
+def test_a_folder_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no store here"):
+        Store(tmp_path / "nothing")
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk/hromada.sqlite").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="not a usable hromada store"):
+        Store(tmp_path / "junk")
+
+
+def test_a_second_writer_waits_then_gets_a_busy_error(store: Store) -> None:
+    store.busy_timeout = 0.3
+    with (
+        WriteLock(store.folder / "write.lock", timeout=1),
+        pytest.raises(StoreBusyError, match="busy"),
+        store.write(),
+    ):
+        pass
+
+
+def test_filters_apply_before_ranking(store: Store) -> None:
+    query = unit_vectors(1, 9)[0]
+    march_on = ChunkFilter(since="2024-03-01")
+    hits = store.dense_search(query, 10, march_on)
+    assert len(hits) == 2
+    assert {chunk.date for chunk in store.chunks([i for i, _ in hits])} == {"2024-03-01", "2024-04-01"}
+    assert store.dense_search(query, 10, ChunkFilter(region="київ")) != []
+    assert store.dense_search(query, 10, ChunkFilter(region="Львів")) == []
+    assert [i for i, _ in store.lexical_search(["школи"], 10, ChunkFilter(until="2024-02-15"))] == []
+
+
+def test_check_finds_a_vector_file_that_disagrees(store: Store) -> None:
+    manifest = json.loads((store.folder / "manifest.json").read_text())
+    index = VectorIndex.load(store.folder / "vectors.faiss", DIMENSION, manifest["index_type"])
+    index.remove(np.array([1], dtype=np.int64))
+    index.save(store.folder / "vectors.faiss")
+    findings = store._check_vector_file()
+    assert any("differ" in finding for finding in findings)
+
+
+@pytest.mark.parametrize("index_type", ["flat", "ivf16"])
+def test_vector_index_adds_removes_searches_and_round_trips(index_type: str, tmp_path: Path) -> None:
+    vectors = unit_vectors(1000, 3)
+    ids = np.arange(100, 1100, dtype=np.int64)
+    index = VectorIndex(DIMENSION, index_type, vectors if index_type != "flat" else None)
+    index.add(ids, vectors)
+    index.remove(ids[:10])
+    assert len(index) == 990
+    assert np.array_equal(index.ids(), ids[10:])
+    assert index.search(vectors[500], 1)[0][0] == 600
+    assert [i for i, _ in index.search(vectors[500], 5, np.array([601, 602]))] in ([601, 602], [602, 601])
+    index.save(tmp_path / "v.faiss")
+    loaded = VectorIndex.load(tmp_path / "v.faiss", DIMENSION, index_type)
+    assert np.array_equal(loaded.ids(), ids[10:])
+    assert loaded.search(vectors[500], 1)[0][0] == 600
+
+
+def test_the_lock_is_released_when_its_holder_dies(tmp_path: Path) -> None:
+    lock = tmp_path / "write.lock"
+    script = f"import fcntl, os; fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT); fcntl.flock(fd, fcntl.LOCK_EX); os._exit(0)"
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=30)
+    with WriteLock(lock, timeout=0.5):
+        assert os.path.exists(lock)
