@@ -8,7 +8,7 @@ export HROMADA_STORE="${HROMADA_STORE:-$PWD/hromada-store}"
 hromada=.venv/bin/hromada
 
 echo "== indexing sample-corpus/ into $HROMADA_STORE" >&2
-$hromada index sample-corpus || [ $? -eq 1 ]
+$hromada index sample-corpus/laws sample-corpus/transcripts sample-corpus/proposals sample-corpus/appeals || [ $? -eq 1 ]
 echo "== hromada search 'підвезення дітей до школи'" >&2
 $hromada search "підвезення дітей до школи" -k 5
 echo "== hromada search 'повноваження ради щодо благоустрою' --kind legislation" >&2

@@ -40,9 +40,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         (HromadaError, 400),
     ]
 
-    async def hromada_error(_: Request, error: Exception) -> JSONResponse:
+    async def hromada_error(request: Request, error: Exception) -> JSONResponse:
         status = next(code for kind, code in statuses if isinstance(error, kind))
-        return JSONResponse({"detail": str(error)}, status_code=status)
+        # Messages name the store's folder for the command line; a caller over HTTP need not know it.
+        store = str(request.app.state.hromada.settings.store)
+        return JSONResponse({"detail": str(error).replace(store, "the store")}, status_code=status)
 
     async def invalid_request(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)

@@ -11,11 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from models.errors import HromadaError
+from service.cli.commands import EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE
 from service.cli.parser import build_parser
 from service.hromada import Hromada
 from service.settings import Settings
-
-EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE = 0, 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,7 +38,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hromada: interrupted; the store keeps what was committed before", file=sys.stderr)
         return EXIT_PARTIAL
-
-
-if __name__ == "__main__":
-    sys.exit(main())

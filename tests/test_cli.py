@@ -1,0 +1,91 @@
+"""The ``hromada`` command as scripts use it: clean JSON on stdout, exit statuses, batch queries, exports."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from docx import Document
+
+from service.hromada import Hromada
+
+
+def hromada(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "service.cli", *map(str, args)]
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=cwd, env=environment)
+
+
+def test_index_prints_one_json_object_and_exits_1_when_a_file_fails(tmp_path: Path, corpus: Path) -> None:
+    folder = tmp_path / "docs"
+    shutil.copytree(corpus / "appeals", folder)
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4\n%broken beyond repair")
+    result = hromada("index", folder, "--store", tmp_path / "store", "--json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) >= {"indexed", "unchanged", "failed", "documents", "chunks"}
+    assert report["documents"] == 10 and report["chunks"] == 10
+    assert report["failed"][0]["path"].endswith("scan.pdf") and report["failed"][0]["error"]
+    assert "Traceback" not in result.stderr
+
+    again = hromada("--store", tmp_path / "store", "--json", "index", folder / "appeals-2025.jsonl")
+    assert again.returncode == 0 and json.loads(again.stdout)["unchanged"] == [
+        str(folder / "appeals-2025.jsonl")
+    ]
+
+
+def test_search_json_and_batch_queries_load_the_models_once(indexed: Hromada, tmp_path: Path) -> None:
+    store = indexed.settings.store
+    single = hromada("search", "шкільний автобус", "-k", "2", "--store", store, "--json")
+    assert single.returncode == 0, single.stderr
+    body = json.loads(single.stdout)
+    assert body["query"] == "шкільний автобус" and len(body["hits"]) == 2
+
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(
+        '{"id": "q1", "query": "немає води"}\n{"id": "q2", "query": "вчителі математики"}\n', encoding="utf-8"
+    )
+    batch = hromada("search", "--queries", queries, "-k", "3", "--kind", "appeal", "--store", store, "--json")
+    assert batch.returncode == 0, batch.stderr
+    lines = [json.loads(line) for line in batch.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["q1", "q2"]
+    assert all(hit["kind"] == "appeal" for line in lines for hit in line["hits"])
+
+
+def test_excerpts_to_docx_and_markdown(indexed: Hromada, tmp_path: Path) -> None:
+    store = indexed.settings.store
+    output = tmp_path / "excerpts.docx"
+    result = hromada(
+        "excerpts", "компетенція ради", "-k", "2", "--format", "docx", "-o", output, "--store", store
+    )
+    assert result.returncode == 0, result.stderr
+    paragraphs = [paragraph.text for paragraph in Document(str(output)).paragraphs]
+    assert any(paragraph.startswith("[2] ") for paragraph in paragraphs)
+    markdown = hromada("excerpts", "компетенція ради", "-k", "2", "--store", store)
+    assert "[^1]:" in markdown.stdout and "[^2]:" in markdown.stdout
+
+
+def test_usage_errors_and_unusable_stores_exit_2(tmp_path: Path) -> None:
+    no_query = hromada("search", "--store", tmp_path / "store")
+    assert no_query.returncode == 2 and "QUERY" in no_query.stderr
+    no_store = hromada("check", "--store", tmp_path / "missing")
+    assert no_store.returncode == 2 and "no store here" in no_store.stderr
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk/hromada.sqlite").write_bytes(b"garbage" * 1000)
+    junk = hromada("stats", "--store", tmp_path / "junk", "--json")
+    assert junk.returncode == 2 and junk.stdout == "" and "not a usable hromada store" in junk.stderr
+
+
+def test_check_and_delete(indexed: Hromada, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(indexed.settings.store, store)
+    check = hromada("check", "--store", store, "--json")
+    assert check.returncode == 0 and json.loads(check.stdout) == {"ok": True, "findings": []}
+    delete = hromada("delete", "1", "--store", store, "--json")
+    assert delete.returncode == 0 and json.loads(delete.stdout) == {"deleted": 1}
+    missing = hromada("delete", "1", "--store", store)
+    assert missing.returncode == 2 and "no document with id 1" in missing.stderr
