@@ -22,3 +22,7 @@ class IncompatibleStoreError(StoreError):
 
 class StoreBusyError(StoreError):
     """Another process is writing to the store."""
+
+
+class InvalidOptionError(HromadaError):
+    """An indexing option with a value that cannot be used; the message names the option."""

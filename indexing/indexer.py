@@ -13,33 +13,31 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
+from indexing.chunk_context import chunk_in_context
 from indexing.chunkers import chunk_document
 from indexing.document import KINDS, ParsedDocument
-from indexing.errors import UnreadableFileError
+from indexing.errors import InvalidOptionError, UnreadableFileError
 from indexing.kind_detector import detect_kind
 from indexing.normaliser import normalise
 from indexing.readers import iter_source_files, read_file
 from indexing.store import NewChunk, NewDocument, Store
+from indexing.title_finder import find_title
 from models.embedder import Embedder
 from models.language_detector import detect_language
+from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
 
 log = logging.getLogger(__name__)
 
-TITLE_CHARS = 160
 BATCH_CHUNKS = 512
+EMBED_SLICE = 128
+"""Chunks embedded per call, so that the progress bar moves within a long document."""
 """Chunks embedded and committed together when a file holds many documents."""
-
-
-class SectorTagger(Protocol):
-    """Anything that gives each chunk its sector tags (comma-separated, primary first) from text and vector."""
-
-    def tag(self, texts: Sequence[str], vectors: np.ndarray) -> list[str]: ...
 
 
 @dataclass
@@ -94,27 +92,31 @@ class Indexer:
         store: Store,
         embedder: Embedder,
         pipeline: UkrainianPipeline,
-        sector_tagger: SectorTagger | None = None,
+        sector_classifier: SectorClassifier | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.pipeline = pipeline
-        self.sector_tagger = sector_tagger
+        self.sector_classifier = sector_classifier
 
     def index(self, paths: Sequence[Path], options: IndexOptions | None = None) -> IndexReport:
         """Index files and folders (recursively); a file that fails is reported and the rest go on."""
         options = options or IndexOptions()
         if options.kind != "auto" and options.kind not in KINDS:
-            raise ValueError(f"--kind must be auto or one of {', '.join(KINDS)}, not {options.kind!r}")
+            raise InvalidOptionError(f"kind must be auto or one of {', '.join(KINDS)}, not {options.kind!r}")
         report = IndexReport()
         started = time.perf_counter()
         files = list(iter_source_files(paths))
-        with tqdm(
-            total=len(files), desc="files", unit="file", disable=not options.show_progress, leave=False
-        ) as bar:
+        hidden = not options.show_progress
+        with (
+            tqdm(
+                total=len(files), desc="files", unit="file", disable=hidden, leave=False, position=0
+            ) as files_bar,
+            tqdm(desc="chunks", unit="chunk", disable=hidden, leave=False, position=1) as chunks_bar,
+        ):
             for path in files:
-                self._index_file(path, options, report, bar)
-                bar.update(1)
+                self._index_file(path, options, report, chunks_bar)
+                files_bar.update(1)
         if report.indexed:
             self.store.save_vectors()
         report.seconds = time.perf_counter() - started
@@ -181,16 +183,20 @@ class Indexer:
         if not normalised.text.strip() and parsed.record_id is None:
             raise UnreadableFileError(parsed.source, "no text in it (a scan? run OCR first)")
         title = str(
-            metadata.pop("title", None) or parsed.title or _first_line_title(normalised.text, parsed.source)
+            metadata.pop("title", None)
+            or parsed.title
+            or find_title(normalised.text)
+            or Path(parsed.source).stem
         )
         kind, reason = self._choose_kind(parsed, normalised.text, title, options)
         if not any(choice.path == parsed.source for choice in report.kinds):
             report.kinds.append(KindChoice(parsed.source, kind, reason))
         language = detect_language(normalised.text)
         spans = chunk_document(normalised, kind, self.pipeline, parsed.paginated)
+        contexts = [chunk_in_context(title, kind, span) for span in spans]
         chunks = [
-            NewChunk(span=span, lemmas=self.pipeline.lemma_text(span.text), vector=np.empty(0, np.float32))
-            for span in spans
+            NewChunk(span=span, lemmas=self.pipeline.lemma_text(context), vector=np.empty(0, np.float32))
+            for span, context in zip(spans, contexts, strict=True)
         ]
         return NewDocument(
             title=title,
@@ -221,14 +227,27 @@ class Indexer:
         chunks = [chunk for document in documents for chunk in document.chunks]
         if not chunks:
             return
-        texts = [chunk.span.text for chunk in chunks]
-        vectors = self.embedder.embed_passages(texts)
+        texts = [
+            chunk_in_context(document.title, document.kind, chunk.span)
+            for document in documents
+            for chunk in document.chunks
+        ]
+        parts = []
+        for start in range(0, len(texts), EMBED_SLICE):
+            parts.append(self.embedder.embed_passages(texts[start : start + EMBED_SLICE]))
+            bar.update(len(parts[-1]))
+        vectors = np.vstack(parts)
         report.tokens += self.embedder.count_tokens(texts)
-        tags = self.sector_tagger.tag(texts, vectors) if self.sector_tagger else [None] * len(chunks)
-        for chunk, vector, tag in zip(chunks, vectors, tags, strict=True):
+        sectors = self._sectors(texts, vectors)
+        for chunk, vector, sector in zip(chunks, vectors, sectors, strict=True):
             chunk.vector = vector
-            chunk.sector = chunk.sector or tag
-        bar.set_postfix(chunks=report.chunks + len(chunks), refresh=False)
+            chunk.sector = chunk.sector or sector
+
+    def _sectors(self, texts: list[str], vectors: np.ndarray) -> list[str | None]:
+        """Each chunk's sector tags, primary first, comma-separated (the store filters on any of them)."""
+        if self.sector_classifier is None:
+            return [None] * len(texts)
+        return [",".join(tags.tags) for tags in self.sector_classifier.classify(texts, vectors)]
 
 
 def _batched_by_chunks(documents: Iterator[NewDocument], limit: int) -> Iterator[list[NewDocument]]:
@@ -254,14 +273,6 @@ def _selected(documents: list[ParsedDocument], only: Sequence[str]) -> list[Pars
         return " ".join(str(part) for part in parts if part).casefold()
 
     return [document for document in documents if any(term in names(document) for term in wanted)]
-
-
-def _first_line_title(text: str, source: str) -> str:
-    """A document's first line when it reads like a title (short, a few words), else the file's name."""
-    first_line = text.lstrip().split("\n", 1)[0].strip().lstrip("#").strip()
-    if len(first_line.split()) >= 2 and len(first_line) <= TITLE_CHARS:
-        return first_line
-    return Path(source).stem
 
 
 def _first(metadata: Mapping[str, Any], *keys: str) -> str | None:

@@ -5,6 +5,7 @@ Models load on first use, so that ``check``, ``delete`` or reading a document ne
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from functools import cached_property
@@ -15,11 +16,14 @@ from indexing.errors import StoreError
 from indexing.indexer import Indexer, IndexOptions, IndexReport
 from indexing.store import Store, StoredDocument
 from models.embedder import Embedder
+from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.excerpts import Excerpt, excerpts_from_chunks, excerpts_from_hits
 from service.search_types import Hit, SearchFilters
 from service.searcher import Searcher
 from service.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class DocumentNotFoundError(StoreError):
@@ -77,6 +81,19 @@ class Hromada:
             return self._store
 
     @cached_property
+    def sector_classifier(self) -> SectorClassifier | None:
+        """The sector classifier, when its weights were trained on this store's embedder."""
+        classifier = SectorClassifier.load()
+        if classifier.model.embedding_model != self.embedder.name:
+            log.warning(
+                "the sector classifier was trained on %s, not %s: chunks get no sector",
+                classifier.model.embedding_model,
+                self.embedder.name,
+            )
+            return None
+        return classifier
+
+    @cached_property
     def searcher(self) -> Searcher:
         return Searcher(
             self.store(with_model=True),
@@ -96,13 +113,19 @@ class Hromada:
 
     def index(self, paths: Sequence[Path], options: IndexOptions | None = None) -> IndexReport:
         options = options or IndexOptions(max_file_bytes=self.settings.max_file_bytes)
-        indexer = Indexer(self.store(with_model=True, create=True), self.embedder, self.pipeline)
+        store = self.store(with_model=True, create=True)
+        indexer = Indexer(store, self.embedder, self.pipeline, self.sector_classifier)
         return indexer.index(paths, options)
 
     def search(
-        self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid"
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: str = "hybrid",
+        offset: int = 0,
     ) -> list[Hit]:
-        return self.searcher.search(query, k, filters, mode)
+        return self.searcher.search(query, k, filters, mode, offset)
 
     def excerpts(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Excerpt]:
         return excerpts_from_hits(self.search(query, k, filters))
