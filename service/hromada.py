@@ -12,13 +12,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from indexing.errors import StoreError
 from indexing.indexer import Indexer, IndexOptions, IndexReport
-from indexing.store import Store, StoredDocument
+from indexing.store import Store, StoredChunk, StoredDocument
+from indexing.store.problem_item import ProblemItem
+from indexing.store.problem_tables import ItemFilter
 from models.embedder import Embedder
+from models.language_detector import detect_language
 from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.excerpts import Excerpt, excerpts_from_chunks, excerpts_from_hits
+from service.problems import Problem, ProblemReport, ProblemService
 from service.search_types import Hit, SearchFilters
 from service.searcher import Searcher
 from service.settings import Settings
@@ -149,6 +155,40 @@ class Hromada:
             if not writer.delete_document(doc_id):
                 raise DocumentNotFoundError(f"no document with id {doc_id}")
 
+    # ------------------------------------------------------------ recurring problems
+
+    @cached_property
+    def problem_service(self) -> ProblemService:
+        return ProblemService(self.embedder, self.pipeline, detect_language)
+
+    def cluster_corpus(self, filters: SearchFilters | None = None) -> ProblemReport:
+        """Find the problem statements of the indexed chunks that pass ``filters`` and sort them into problems.
+
+        Statements seen before are not counted again, so running it after each index run keeps problem ids.
+        """
+        store = self.store(with_model=True)
+        chunks = list(store.iter_chunks((filters or SearchFilters()).to_chunk_filter()))
+        items = self.problem_service.statements_from_chunks(chunks)
+        return self._assign(items, _statement_vectors(store, chunks, items, self.embedder))
+
+    def assign_batch(self, items: Sequence[ProblemItem]) -> ProblemReport:
+        """Sort new submissions into known problems or new ones, and save them; all or nothing."""
+        return self._assign(items, None)
+
+    def _assign(self, items: Sequence[ProblemItem], embeddings: np.ndarray | None) -> ProblemReport:
+        store = self.store(with_model=True, create=True)
+        with store.write() as writer:
+            return self.problem_service.assign_batch(writer.connection, items, embeddings)
+
+    def problems(self, filters: SearchFilters | None = None, min_size: int = 1) -> list[Problem]:
+        """Saved problems, counted over the statements that pass ``filters``; the largest first."""
+        return self.problem_service.list_problems(self.store().connection, _item_filter(filters), min_size)
+
+    def problem(self, problem_id: str, filters: SearchFilters | None = None) -> Problem:
+        return self.problem_service.get_problem(self.store().connection, problem_id, _item_filter(filters))
+
+    # ------------------------------------------------------------ upkeep
+
     def check(self) -> list[str]:
         return self.store().check()
 
@@ -162,3 +202,24 @@ class Hromada:
             "index_type": store.index_type,
             "store": str(self.settings.store),
         }
+
+
+def _item_filter(filters: SearchFilters | None) -> ItemFilter:
+    filters = filters or SearchFilters()
+    return ItemFilter(kind=filters.kind, region=filters.region, since=filters.since, until=filters.until)
+
+
+def _statement_vectors(
+    store: Store, chunks: Sequence[StoredChunk], items: Sequence[ProblemItem], embedder: Embedder
+) -> np.ndarray:
+    """Vectors of statements: a statement that is a whole chunk (an appeal) reuses the chunk's stored vector."""
+    spans = {chunk.id: (chunk.start, chunk.end) for chunk in chunks}
+    is_whole = [spans.get(item.chunk_id or -1) == (item.start, item.end) for item in items]
+    whole = [i for i, flag in enumerate(is_whole) if flag]
+    parts = [i for i, flag in enumerate(is_whole) if not flag]
+    vectors = np.empty((len(items), embedder.dimension), dtype=np.float32)
+    if whole:
+        vectors[whole] = store.vectors([items[i].chunk_id or 0 for i in whole])
+    if parts:
+        vectors[parts] = embedder.embed_passages([items[i].text for i in parts])
+    return vectors

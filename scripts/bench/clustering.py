@@ -1,0 +1,286 @@
+"""Benchmark of recurring-problem clustering on the Kyiv 1551 appeals.
+
+Three modes:
+
+- ``quality`` (default): the 3,000 Ukrainian appeals of ``bench-uk-top20x150.jsonl`` (20 categories, 150 each).
+  hromada clusters them without being told k; k-means with the true k = 20 and BERTopic with default settings
+  run on the same embeddings. Prints ARI, NMI and V-measure against the categories (which no method sees), the
+  number of problems, the unassigned fraction and the time. Unassigned items count as one more cluster in the
+  scores (as BERTopic's outlier topic -1 does); the scores over assigned items only are printed as well.
+- ``batch``: problems are learnt from the appeals of 2013–2014 and the appeals of 2015 are assigned as one batch,
+  through the saving path (a temporary SQLite file). Prints the share assigned to a known problem, the purity
+  of those assignments against the categories, and the number of new problems.
+- ``full``: all appeals of ``requests-2013-04_2015-06.jsonl.gz`` end to end (embedding included), with time and
+  peak memory, and the clustering step alone.
+
+Run from the repository root: ``.venv/bin/python -m scripts.bench.clustering --mode quality --cache DIR``.
+``--cache DIR`` keeps the embeddings between runs (keyed by model, text lengths limit and the texts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import html
+import json
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, v_measure_score
+
+from indexing.store.problem_item import ProblemItem
+from models.embedder import Embedder
+from models.language_detector import detect_language
+from models.ukrainian_pipeline import UkrainianPipeline
+from service.problems import ProblemService
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "kyiv1551"
+BENCH_FILE = "bench-uk-top20x150.jsonl"
+ALL_FILE = "requests-2013-04_2015-06.jsonl.gz"
+TRUE_K = 20
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """An appeal with the category that the clustering never sees."""
+
+    item: ProblemItem
+    category: str
+
+
+@dataclass(frozen=True)
+class Scores:
+    method: str
+    ari: float
+    nmi: float
+    v_measure: float
+    problems: int
+    unassigned: float
+    seconds: float
+    nmi_assigned_only: float | None = None
+
+    def line(self) -> str:
+        assigned = (
+            "" if self.nmi_assigned_only is None else f"  NMI(assigned only) {self.nmi_assigned_only:.3f}"
+        )
+        return (
+            f"{self.method:<22} ARI {self.ari:.3f}  NMI {self.nmi:.3f}  V {self.v_measure:.3f}  "
+            f"problems {self.problems:>5}  unassigned {self.unassigned:6.1%}  time {self.seconds:7.1f}s{assigned}"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    embedder = Embedder(max_seq_length=arguments.max_seq_length)
+    service = ProblemService(embedder, UkrainianPipeline(), detect_language, show_progress=True)
+    modes: dict[str, Callable[[argparse.Namespace, Embedder, ProblemService], None]] = {
+        "quality": run_quality,
+        "batch": run_batch,
+        "full": run_full,
+    }
+    modes[arguments.mode](arguments, embedder, service)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mode", choices=("quality", "batch", "full"), default="quality")
+    parser.add_argument("--data", type=Path, default=DATA, help="the kyiv1551 folder")
+    parser.add_argument("--cache", type=Path, help="folder that keeps embeddings between runs")
+    parser.add_argument("--max-seq-length", type=int, default=512, help="tokens embedded per appeal")
+    parser.add_argument("--sample", type=int, help="batch mode: use this many appeals of each period at most")
+    parser.add_argument(
+        "--bertopic-runs", type=int, default=3, help="BERTopic runs (it is not deterministic)"
+    )
+    return parser
+
+
+def run_quality(arguments: argparse.Namespace, embedder: Embedder, service: ProblemService) -> None:
+    appeals = load_appeals(arguments.data / BENCH_FILE)
+    embeddings = embed(appeals, embedder, arguments)
+    truth = [appeal.category for appeal in appeals]
+    print(f"{len(appeals)} appeals, {len(set(truth))} categories (never given to the clustering)")
+
+    started = time.perf_counter()
+    analysis = service.cluster_items([appeal.item for appeal in appeals], embeddings)
+    hromada = score("hromada (no k)", truth, analysis.labels, time.perf_counter() - started)
+    print(hromada.line())
+    print(f"  assignment threshold calibrated on the problems: {analysis.threshold:.4f}")
+
+    started = time.perf_counter()
+    kmeans = KMeans(n_clusters=TRUE_K, n_init=10, random_state=0).fit_predict(embeddings)
+    print(score("k-means (true k=20)", truth, kmeans, time.perf_counter() - started).line())
+
+    for run in range(arguments.bertopic_runs):
+        bertopic = run_bertopic([appeal.item.text for appeal in appeals], embeddings)
+        if bertopic is None:
+            break
+        labels, seconds = bertopic
+        print(score(f"BERTopic default #{run + 1}", truth, labels, seconds).line())
+
+    for problem in analysis.report.problems[:10]:
+        print(
+            f"  {problem.id} {problem.recurrence.size:>4}  {problem.label}  [{', '.join(problem.keywords[:6])}]"
+        )
+
+
+def run_bertopic(texts: list[str], embeddings: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """BERTopic with its default UMAP + HDBSCAN, fed our embeddings (its default model would need the hub)."""
+    try:
+        from bertopic import BERTopic
+    except ImportError as error:
+        print(f"BERTopic not run: {error}")
+        return None
+    started = time.perf_counter()
+    topics, _ = BERTopic().fit_transform(texts, embeddings=embeddings)
+    return np.asarray(topics), time.perf_counter() - started
+
+
+def run_batch(arguments: argparse.Namespace, embedder: Embedder, service: ProblemService) -> None:
+    appeals = load_appeals(arguments.data / ALL_FILE)
+    learn = [appeal for appeal in appeals if appeal.item.date and appeal.item.date < "2015"]
+    later = [appeal for appeal in appeals if appeal.item.date and appeal.item.date >= "2015"]
+    if arguments.sample:
+        learn, later = _sample(learn, arguments.sample), _sample(later, arguments.sample)
+        print(f"sampled at most {arguments.sample} appeals of each period (seeded, by content key)")
+    print(f"learn from {len(learn)} appeals of 2013–2014, then assign {len(later)} of 2015 as one batch")
+    learn_embeddings = embed(learn, embedder, arguments)
+    later_embeddings = embed(later, embedder, arguments)
+    with tempfile.TemporaryDirectory() as folder:
+        connection = sqlite3.connect(Path(folder) / "problems.sqlite")
+        started = time.perf_counter()
+        first = service.assign_batch(connection, [a.item for a in learn], learn_embeddings)
+        connection.commit()
+        print(f"learnt {len(first.new_problem_ids)} problems in {time.perf_counter() - started:.1f}s")
+        known = set(first.new_problem_ids)
+        started = time.perf_counter()
+        second = service.assign_batch(connection, [a.item for a in later], later_embeddings)
+        connection.commit()
+        seconds = time.perf_counter() - started
+    category_of = {appeal.item.id: appeal.category for appeal in learn + later}
+    members: dict[str, list[str]] = {}
+    for assignment in first.assignments:
+        if assignment.problem_id:
+            members.setdefault(assignment.problem_id, []).append(category_of[assignment.item_id])
+    majority = {problem: Counter(cats).most_common(1)[0][0] for problem, cats in members.items()}
+    to_known = [a for a in second.assignments if a.problem_id in known]
+    pure = sum(category_of[a.item_id] == majority[a.problem_id] for a in to_known)
+    new = [a for a in second.assignments if a.problem_id and a.problem_id not in known]
+    learnt_pure = sum(Counter(cats).most_common(1)[0][1] for cats in members.values())
+    print(f"{len({appeal.category for appeal in learn + later})} categories in the sample")
+    print(
+        f"  purity of the learnt problems themselves (members in their majority category): "
+        f"{learnt_pure / max(1, sum(len(cats) for cats in members.values())):.1%}"
+    )
+    print(f"2015 batch assigned in {seconds:.1f}s")
+    print(
+        f"  assigned to a known problem: {len(to_known) / len(later):.1%} ({len(to_known)} of {len(later)})"
+    )
+    print(
+        f"  purity of those assignments (category = the problem's majority category in 2013–2014): "
+        f"{pure / max(1, len(to_known)):.1%}"
+    )
+    print(
+        f"  new problems formed: {len(second.new_problem_ids)} holding {len(new)} appeals; "
+        f"unassigned {sum(a.problem_id is None for a in second.assignments) / len(later):.1%}"
+    )
+
+
+def run_full(arguments: argparse.Namespace, embedder: Embedder, service: ProblemService) -> None:
+    started = time.perf_counter()
+    appeals = load_appeals(arguments.data / ALL_FILE)
+    print(f"{len(appeals)} distinct appeals (repeated ids dropped)")
+    embeddings = embed(appeals, embedder, arguments)
+    embedded = time.perf_counter()
+    analysis = service.cluster_items([appeal.item for appeal in appeals], embeddings)
+    finished = time.perf_counter()
+    truth = [appeal.category for appeal in appeals]
+    print(score("hromada (no k)", truth, analysis.labels, finished - embedded).line())
+    print(
+        f"  embedding {embedded - started:.0f}s, clustering with labels and recurrence {finished - embedded:.0f}s, "
+        f"total {finished - started:.0f}s, peak RSS {_peak_rss_mb():.0f} MB"
+    )
+    started = time.perf_counter()
+    from service.problems.clustering import cluster_embeddings
+
+    clustering = cluster_embeddings(embeddings, [a.item.content_key for a in appeals], service.parameters)
+    print(
+        f"  clustering step alone (given embeddings): {time.perf_counter() - started:.1f}s, "
+        f"{clustering.cluster_count} problems"
+    )
+
+
+def load_appeals(path: Path) -> list[Appeal]:
+    """Appeals in file order, the first of each repeated id, HTML entities decoded as a reader would."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    appeals: dict[str, Appeal] = {}
+    with opener(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            text = html.unescape(record["text"]).strip()
+            if record["id"] in appeals or not text:
+                continue
+            item = ProblemItem(id=record["id"], text=text, date=record.get("date"), kind="appeal")
+            appeals[record["id"]] = Appeal(item=item, category=record["category"])
+    return list(appeals.values())
+
+
+def embed(appeals: list[Appeal], embedder: Embedder, arguments: argparse.Namespace) -> np.ndarray:
+    texts = [appeal.item.text for appeal in appeals]
+    cache_file = None
+    if arguments.cache:
+        digest = hashlib.sha1("\x1e".join(texts).encode("utf-8")).hexdigest()[:16]
+        cache_file = (
+            arguments.cache / f"{embedder.name.replace('/', '_')}-{arguments.max_seq_length}-{digest}.npy"
+        )
+        if cache_file.exists():
+            return np.load(cache_file)
+    started = time.perf_counter()
+    embeddings = embedder.embed_passages(texts, show_progress=True)
+    print(f"embedded {len(texts)} texts in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    if cache_file is not None:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cache_file, embeddings)
+    return embeddings
+
+
+def score(method: str, truth: list[str], labels: np.ndarray, seconds: float) -> Scores:
+    labels = np.asarray(labels)
+    assigned = labels >= 0
+    assigned_truth = [category for category, keep in zip(truth, assigned, strict=True) if keep]
+    return Scores(
+        method=method,
+        ari=adjusted_rand_score(truth, labels),
+        nmi=normalized_mutual_info_score(truth, labels),
+        v_measure=v_measure_score(truth, labels),
+        problems=len(set(labels[assigned].tolist())),
+        unassigned=float(1 - assigned.mean()),
+        seconds=seconds,
+        nmi_assigned_only=normalized_mutual_info_score(assigned_truth, labels[assigned])
+        if assigned.any()
+        else None,
+    )
+
+
+def _sample(appeals: list[Appeal], size: int) -> list[Appeal]:
+    ordered = sorted(appeals, key=lambda appeal: appeal.item.content_key)
+    rng = np.random.default_rng(1551)
+    return [ordered[i] for i in sorted(rng.choice(len(ordered), size=min(size, len(ordered)), replace=False))]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

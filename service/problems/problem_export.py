@@ -1,0 +1,88 @@
+"""Problems as files: CSV tables for spreadsheets and a chart of the largest problems over time."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from service.problems.problem_records import Assignment, Problem
+
+CHART_PROBLEMS = 8
+CHART_FORMATS = (".png", ".svg")
+PROBLEM_COLUMNS = (
+    "id",
+    "label",
+    "keywords",
+    "size",
+    "documents",
+    "first_seen",
+    "last_seen",
+    "regions",
+    "trend",
+)
+ASSIGNMENT_COLUMNS = ("id", "problem_id", "similarity", "problem_label")
+
+
+def write_problems_csv(problems: Sequence[Problem], path: str | Path) -> None:
+    """One row per problem; lists (keywords, regions) are joined with «; »."""
+    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(PROBLEM_COLUMNS)
+        for problem in problems:
+            recurrence = problem.recurrence
+            writer.writerow(
+                (
+                    problem.id,
+                    problem.label,
+                    "; ".join(problem.keywords),
+                    recurrence.size,
+                    recurrence.document_count,
+                    recurrence.first_seen or "",
+                    recurrence.last_seen or "",
+                    "; ".join(recurrence.regions),
+                    recurrence.trend.direction,
+                )
+            )
+
+
+def write_assignments_csv(
+    assignments: Sequence[Assignment], problems: Sequence[Problem], path: str | Path
+) -> None:
+    """One row per item of a batch: its problem (empty when unassigned), similarity and the problem's label."""
+    labels = {problem.id: problem.label for problem in problems}
+    with Path(path).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(ASSIGNMENT_COLUMNS)
+        for assignment in assignments:
+            similarity = "" if assignment.similarity is None else f"{assignment.similarity:.4f}"
+            problem_id = assignment.problem_id or ""
+            writer.writerow((assignment.item_id, problem_id, similarity, labels.get(problem_id, "")))
+
+
+def write_chart(problems: Sequence[Problem], path: str | Path, count: int = CHART_PROBLEMS) -> None:
+    """A line chart of statements per month for the ``count`` largest problems; PNG or SVG by the file's suffix.
+
+    Built on a bare ``Figure`` (the Agg canvas), so it needs no display and no global pyplot state.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in CHART_FORMATS:
+        raise ValueError(f"{path}: a chart is written as .png or .svg")
+    largest = sorted(problems, key=lambda problem: (-problem.recurrence.size, problem.id))[:count]
+    months = sorted({month for problem in largest for month in problem.recurrence.monthly_counts})
+    figure = Figure(figsize=(11, 6), layout="constrained")
+    axes = figure.add_subplot()
+    for problem in largest:
+        counts = [problem.recurrence.monthly_counts.get(month, 0) for month in months]
+        axes.plot(
+            months, counts, marker="o", markersize=3, label=f"{problem.label} ({problem.recurrence.size})"
+        )
+    axes.set_title("Найбільші проблеми за місяцями")
+    axes.set_xlabel("місяць")
+    axes.set_ylabel("звернень за місяць")
+    axes.tick_params(axis="x", labelrotation=60, labelsize=8)
+    if largest:
+        axes.legend(fontsize=8, loc="upper left")
+    figure.savefig(path)
