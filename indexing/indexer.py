@@ -82,6 +82,8 @@ class IndexOptions:
     only: Sequence[str] = ()
     """Keep only documents whose record id, title or act number contains one of these (case-insensitive)."""
     show_progress: bool = True
+    source_names: Mapping[Path, str] = field(default_factory=dict)
+    """The name a file's documents and messages carry instead of its path (an upload: its uploaded name)."""
 
 
 class Indexer:
@@ -123,7 +125,7 @@ class Indexer:
         return report
 
     def _index_file(self, path: Path, options: IndexOptions, report: IndexReport, bar: tqdm) -> None:
-        source = str(path)
+        source = options.source_names.get(path, str(path))
         try:
             if not path.exists():
                 raise UnreadableFileError(source, "no such file or folder")
@@ -144,7 +146,12 @@ class Indexer:
                 raise UnreadableFileError(source, "no documents in it match --only")
             done = state.record_ids if state is not None and state.sha256 == sha256 else frozenset()
             pending = [d for d in documents if d.record_id is None or d.record_id not in done]
-            self._write_in_batches(key, source, sha256, len(content), pending, options, report, bar)
+            if not pending:
+                report.unchanged.append(source)
+                return
+            # A file indexed with --only stays incomplete, so that a later run can add the other records.
+            complete = not options.only
+            self._write_in_batches(key, source, sha256, len(content), pending, complete, options, report, bar)
             report.indexed.append(source)
         except UnreadableFileError as failure:
             report.failed.append(FileFailure(source, failure.reason))
@@ -157,6 +164,7 @@ class Indexer:
         sha256: str,
         size: int,
         documents: list[ParsedDocument],
+        complete: bool,
         options: IndexOptions,
         report: IndexReport,
         bar: tqdm,
@@ -169,12 +177,14 @@ class Indexer:
         for batch in batches:
             self._embed(batch, report, bar)
             with self.store.write(persist_vectors=False) as writer:
-                writer.add_documents(key, source, sha256, size, batch, complete=len(documents) == 1)
+                writer.add_documents(
+                    key, source, sha256, size, batch, complete=complete and len(documents) == 1
+                )
             report.documents += len(batch)
             report.chunks += sum(len(document.chunks) for document in batch)
         if len(documents) != 1:
             with self.store.write(persist_vectors=False) as writer:
-                writer.add_documents(key, source, sha256, size, [], complete=True)
+                writer.add_documents(key, source, sha256, size, [], complete=complete)
 
     def _prepare(self, parsed: ParsedDocument, options: IndexOptions, report: IndexReport) -> NewDocument:
         """Normalise, classify and chunk one document; vectors come later, a batch at a time."""

@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from indexing.store import StoredChunk
-from service.citations import cite
 from service.search_types import Hit
+from service.searcher import hit_from_chunk
 
 
 @dataclass
@@ -34,6 +34,7 @@ class Excerpt:
 
 
 def excerpts_from_hits(hits: list[Hit]) -> list[Excerpt]:
+    """Hits as excerpts, numbered in their order."""
     return [
         Excerpt(
             number=number,
@@ -57,22 +58,6 @@ def excerpts_from_hits(hits: list[Hit]) -> list[Excerpt]:
 
 def excerpts_from_chunks(chunks: list[StoredChunk]) -> list[Excerpt]:
     """Excerpts of chosen chunks, numbered in the order given (a report basket)."""
-    return [
-        Excerpt(
-            number=number,
-            text=chunk.text,
-            citation=cite(chunk),
-            doc_id=chunk.doc_id,
-            chunk_id=chunk.id,
-            title=chunk.title,
-            kind=chunk.kind,
-            source=chunk.source,
-            start=chunk.start,
-            end=chunk.end,
-            page=chunk.page,
-            section=chunk.section,
-            speaker=chunk.speaker,
-            timestamp=chunk.timestamp,
-        )
-        for number, chunk in enumerate(chunks, start=1)
-    ]
+    return excerpts_from_hits(
+        [hit_from_chunk(chunk, rank, 0.0) for rank, chunk in enumerate(chunks, start=1)]
+    )

@@ -16,6 +16,7 @@ from service.rank_fusion import reciprocal_rank_fusion
 from service.search_types import SEARCH_MODES, Hit, InvalidQueryError, SearchFilters
 
 MAX_K = 200
+MAX_OFFSET = 1000
 MAX_QUERY_CHARS = 2000
 
 
@@ -37,15 +38,24 @@ class Searcher:
         self.rrf_k = rrf_k
 
     def search(
-        self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid"
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: str = "hybrid",
+        offset: int = 0,
     ) -> list[Hit]:
-        """The ``k`` best hits for ``query``, best first."""
-        query = _checked_query(query, k, mode)
+        """The ``k`` best hits for ``query`` after skipping the ``offset`` best (a page), best first.
+
+        Ranks count from the top of the whole list, so the first hit of the second page of ten has rank 11.
+        """
+        query = _checked_query(query, k, mode, offset)
+        wanted = offset + k
         filters = filters or SearchFilters()
         chunk_filter = filters.to_chunk_filter()
         lemmas = self.pipeline.lemmas(query) if mode != "dense" else []
         vector = self.embedder.embed_queries([query])[0] if mode != "lexical" else None
-        depth = max(self.candidates, 3 * k)
+        depth = max(self.candidates, 3 * wanted)
         while True:
             rankings: list[list[int]] = []
             if vector is not None:
@@ -53,10 +63,10 @@ class Searcher:
             if mode != "dense":
                 rankings.append([i for i, _ in self.store.lexical_search(lemmas, depth, chunk_filter)])
             fused = reciprocal_rank_fusion(rankings, self.rrf_k)
-            hits = self._distinct_hits(fused, k)
+            hits = self._distinct_hits(fused, wanted)
             exhausted = all(len(ranking) < depth for ranking in rankings)
-            if len(hits) >= k or exhausted:
-                return hits
+            if len(hits) >= wanted or exhausted:
+                return hits[offset:]
             depth *= 4
 
     def _distinct_hits(self, fused: Sequence[tuple[int, float]], k: int) -> list[Hit]:
@@ -69,13 +79,13 @@ class Searcher:
             if keys & seen:
                 continue
             seen |= keys
-            hits.append(_hit(chunk, len(hits) + 1, scores[chunk.id]))
+            hits.append(hit_from_chunk(chunk, len(hits) + 1, scores[chunk.id]))
             if len(hits) == k:
                 break
         return hits
 
 
-def _checked_query(query: str, k: int, mode: str) -> str:
+def _checked_query(query: str, k: int, mode: str, offset: int) -> str:
     query = (query or "").strip()
     if not query:
         raise InvalidQueryError("the query is empty")
@@ -83,6 +93,8 @@ def _checked_query(query: str, k: int, mode: str) -> str:
         raise InvalidQueryError(f"the query is longer than {MAX_QUERY_CHARS} characters")
     if not 1 <= k <= MAX_K:
         raise InvalidQueryError(f"k must be between 1 and {MAX_K}, not {k}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidQueryError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}")
     if mode not in SEARCH_MODES:
         raise InvalidQueryError(f"mode must be one of {', '.join(SEARCH_MODES)}, not {mode!r}")
     return query
@@ -97,7 +109,8 @@ def _place_key(chunk: StoredChunk) -> tuple[object, ...]:
     return ("chunk", chunk.id)
 
 
-def _hit(chunk: StoredChunk, rank: int, score: float) -> Hit:
+def hit_from_chunk(chunk: StoredChunk, rank: int, score: float) -> Hit:
+    """A chunk as a search hit at ``rank`` with ``score``, cited."""
     return Hit(
         rank=rank,
         score=round(score, 6),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,10 +23,23 @@ class Settings(BaseSettings):
 
     candidates: int = Field(100, ge=10, description="Hits each retriever proposes before fusion.")
     rrf_k: int = Field(60, ge=1, description="The constant of reciprocal rank fusion.")
+    # Calibrated by scripts/bench/precedents.py --calibrate (Youden's J between municipal problems and
+    # off-topic questions): 0.836 keeps 86% of problems and 22% of off-topic questions for the law, 0.854
+    # keeps 98% and none for documents.
+    precedent_min_similarity: float = Field(
+        0.836, ge=0, le=1, description="Least cosine of the closest law passage for a legislation list."
+    )
+    precedent_min_document_similarity: float = Field(
+        0.854, ge=0, le=1, description="Least cosine of a proposal's or case's passage to a problem."
+    )
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     keys_file: Path | None = Field(None, description="API keys (hashed); default: keys.json in the store.")
+    api_keys: SecretStr = Field(
+        SecretStr(""),
+        description="More API keys, from the environment: role:KEY,role:KEY (HROMADA_API_KEYS).",
+    )
     max_upload_bytes: int = Field(50_000_000, ge=1)
     max_request_bytes: int = Field(1_000_000, ge=1, description="Largest JSON body accepted.")
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per client.")

@@ -67,3 +67,22 @@ def indexed(
 def fresh(tmp_path: Path, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline) -> Hromada:
     """A ``Hromada`` over an empty store of the test's own."""
     return Hromada(Settings(store=tmp_path / "store"), embedder=embedder, pipeline=ukrainian_pipeline)
+
+
+# ---------------------------------------------------------------- measured figures, printed at the end of the run
+
+MEASUREMENTS = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(scope="session")
+def measurements(pytestconfig: pytest.Config) -> list[str]:
+    """Lines of measured figures (timings, sizes) that the run prints in its summary; tests append to it."""
+    return pytestconfig.stash.setdefault(MEASUREMENTS, [])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    lines = config.stash.get(MEASUREMENTS, [])
+    if lines:
+        terminalreporter.section("measurements")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -82,7 +82,7 @@ def test_usage_errors_and_unusable_stores_exit_2(tmp_path: Path) -> None:
 
 def test_check_and_delete(indexed: Hromada, tmp_path: Path) -> None:
     store = tmp_path / "store"
-    shutil.copytree(indexed.settings.store, store)
+    indexed.store().snapshot(store)
     check = hromada("check", "--store", store, "--json")
     assert check.returncode == 0 and json.loads(check.stdout) == {"ok": True, "findings": []}
     delete = hromada("delete", "1", "--store", store, "--json")

@@ -149,6 +149,18 @@ def test_only_selects_records_of_a_large_file(fresh: Hromada, corpus: Path) -> N
     assert "A-2025-010" not in records and "A-2025-001" in records
 
 
+def test_a_subset_leaves_the_file_open_for_more_records(fresh: Hromada, corpus: Path) -> None:
+    appeals = corpus / "appeals"
+    first = fresh.index([appeals], IndexOptions(only=("A-2025-001", "A-2025-002")))
+    more = fresh.index([appeals], IndexOptions(only=("A-2025-00",)))
+    again = fresh.index([appeals], IndexOptions(only=("A-2025-00",)))
+    rest = fresh.index([appeals])
+
+    assert (first.documents, more.documents, rest.documents) == (2, 7, 1)
+    assert again.documents == 0 and again.unchanged == [str(appeals / "appeals-2025.jsonl")]
+    assert fresh.index([appeals]).unchanged == [str(appeals / "appeals-2025.jsonl")]
+
+
 def test_document_metadata_comes_from_records(indexed: Hromada) -> None:
     appeal = next(chunk for chunk in all_chunks(indexed) if chunk.record_id == "A-2025-007")
     assert appeal.region == "Київська область"

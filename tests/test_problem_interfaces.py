@@ -83,7 +83,7 @@ def test_cluster_command_on_a_batch_file_writes_json_csv_and_chart(
 def test_clustering_the_indexed_corpus_finds_statements_with_citations(
     indexed: Hromada, tmp_path: Path
 ) -> None:
-    shutil.copytree(indexed.settings.store, tmp_path / "store")
+    indexed.store().snapshot(tmp_path / "store")
     copy = Hromada(
         indexed.settings.model_copy(update={"store": tmp_path / "store"}), indexed.embedder, indexed.pipeline
     )

@@ -561,3 +561,28 @@ def test_jsonl_of_acts_is_recognised_by_its_provisions(tmp_path: Path) -> None:
         .pages[0]
         .startswith("Закон України (1508-18)\n\nСтаття 2. Поняття місцевого самоврядування")
     )
+
+
+# --- the hromada strategies release ---
+
+STRATEGIES_SAMPLE = Path(__file__).parent / "fixtures" / "strategies" / "hromadas-sample.json"
+
+
+def test_strategies_release_is_read_as_proposals_by_its_content_whatever_its_name(tmp_path: Path) -> None:
+    renamed = write(tmp_path / "export.json", STRATEGIES_SAMPLE.read_bytes())
+
+    documents = read_file(renamed)
+
+    assert [document.kind for document in documents] == ["proposal", "proposal"]
+    assert documents[1].title == "Литовезька сільська територіальна громада: стратегія розвитку"
+    assert documents[1].metadata["hromada_type"] == "rural"
+    assert documents[1].metadata["region"] == "Волинська область"
+
+
+def test_a_json_array_of_appeals_is_still_read_as_records(tmp_path: Path) -> None:
+    path = write(tmp_path / "hromadas.json", json.dumps(APPEALS, ensure_ascii=False).encode())
+
+    documents = read_file(path)
+
+    assert [document.record_id for document in documents] == ["Р-10174", "Б-20736", "Б-4732"]
+    assert {document.kind for document in documents} == {"appeal"}

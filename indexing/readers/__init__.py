@@ -1,6 +1,7 @@
 """Readers: from a source file to ``ParsedDocument`` objects, one module per format.
 
 ``read_file`` chooses the reader by the file's extension and checks the file's first bytes agree with it;
+within JSON, by content: acts of legislation, the hromada strategies release, else records.
 ``iter_source_files`` lists the files under the paths given to ``index``. Whatever goes wrong with a user's
 file surfaces as ``UnreadableFileError`` with a plain reason, never as a library's traceback.
 """
@@ -31,6 +32,7 @@ from indexing.readers.json_values import load_json, load_json_lines
 from indexing.readers.legislation_reader import is_act, read_acts
 from indexing.readers.pdf_reader import read_pdf
 from indexing.readers.records_reader import parse_csv, read_records
+from indexing.readers.strategies_reader import looks_like_strategies, read_strategies
 from indexing.readers.text_decoding import decode_text
 from indexing.readers.text_reader import read_text
 
@@ -71,7 +73,7 @@ def read_file(
     suffix = _supported_suffix(path, source)
     data = _read_bytes(path, source, max_bytes)
     try:
-        return _read(data, suffix, source, max_bytes * UNPACKED_SIZE_FACTOR)
+        return _read(path, data, suffix, source, max_bytes * UNPACKED_SIZE_FACTOR)
     except UnreadableFileError:
         raise
     # The reader boundary: whatever a library throws at a bad file, the user sees a bad file, not a traceback.
@@ -136,7 +138,7 @@ def _read_bytes(path: Path, source: str, max_bytes: int) -> bytes:
         raise UnreadableFileError(source, f"cannot be opened ({error.strerror or error})") from error
 
 
-def _read(data: bytes, suffix: str, source: str, max_unpacked_bytes: int) -> list[ParsedDocument]:
+def _read(path: Path, data: bytes, suffix: str, source: str, max_unpacked_bytes: int) -> list[ParsedDocument]:
     if suffix.endswith(".gz"):
         _expect(data.startswith(GZIP_MARKER), "gzip", data, source)
         data = _gunzip(data, source, max_unpacked_bytes)
@@ -159,6 +161,10 @@ def _read(data: bytes, suffix: str, source: str, max_unpacked_bytes: int) -> lis
     objects = load_json_lines(text, source) if file_format == "jsonl" else load_json(text, source)
     if objects and is_act(objects[0].fields):
         return read_acts(objects, source)
+    if looks_like_strategies([located.fields for located in objects]):
+        # The strategies release is known by its content (hromada records with KATOTTG codes), whatever
+        # the file is called; its reader takes the file itself.
+        return read_strategies(path, source)
     return read_records(objects, source)
 
 

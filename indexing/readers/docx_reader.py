@@ -17,6 +17,7 @@ from indexing.errors import UnreadableFileError
 
 _CELL_SEPARATOR = " | "
 _TITLE_STYLES = ("Title", "Heading")
+_UNPACK_BLOCK = 1 << 20
 
 
 def read_docx(data: bytes, source: str, max_unpacked_bytes: int) -> list[ParsedDocument]:
@@ -43,6 +44,9 @@ def _check_unpacked_size(data: bytes, source: str, max_unpacked_bytes: int) -> N
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
+            if unpacked <= max_unpacked_bytes:
+                for member in archive.infolist():
+                    _check_member(archive, member)
     except zipfile.BadZipFile as error:
         raise UnreadableFileError(
             source, f"corrupt or truncated DOCX (a DOCX is a ZIP archive: {error})"
@@ -53,6 +57,17 @@ def _check_unpacked_size(data: bytes, source: str, max_unpacked_bytes: int) -> N
             f"too large when unpacked: its parts hold {unpacked:,} bytes, over the limit of "
             f"{max_unpacked_bytes:,} (a zip bomb?)",
         )
+
+
+def _check_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    """Unpack a part a block at a time, so that one whose header understates its size fails here, cheaply.
+
+    ``zipfile`` stops a part at the size its header declares and then finds its checksum wrong; but read
+    whole, as python-docx reads parts, it would first unpack all of it into memory.
+    """
+    with archive.open(member) as part:
+        while part.read(_UNPACK_BLOCK):
+            pass
 
 
 def _blocks(container: Document | _Cell) -> Iterator[str]:

@@ -65,7 +65,11 @@ class Store:
             raise StoreError(f"{folder}: there is no store here yet (index some documents first)")
         folder.mkdir(parents=True, exist_ok=True)
         self._db = self._connect(folder / DATABASE_NAME)
-        if is_new:
+        # A process killed while creating the store leaves a database without tables: that is no store yet.
+        if is_new or not self._has_schema():
+            if model is None or dimension is None:
+                self._db.close()
+                raise StoreError(f"{folder}: there is no store here yet (index some documents first)")
             self._create(model, dimension)
         self.model, self.dimension = self._check_compatible(model, dimension)
         self._vectors, self._vector_generation = self._load_vectors()
@@ -98,7 +102,8 @@ class Store:
                 if statement.strip():
                     self._db.execute(statement)
             self._db.executemany(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                # IGNORE: a second process creating the same store at once must not reset the generation.
+                "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
                 [
                     ("format_version", str(FORMAT_VERSION)),
                     ("model", str(model)),
@@ -106,6 +111,15 @@ class Store:
                     ("generation", "0"),
                 ],
             )
+
+    def _has_schema(self) -> bool:
+        try:
+            row = self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+            ).fetchone()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.folder}: not a usable hromada store ({error})") from error
+        return row is not None
 
     def _meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -390,6 +404,25 @@ class Store:
     def connection(self) -> sqlite3.Connection:
         """The store's SQLite connection, for the tables that other packages keep here (problems)."""
         return self._db
+
+    def snapshot(self, target: Path) -> None:
+        """Copy the store into the new folder ``target``, consistent even while others write to it.
+
+        The database goes through SQLite's backup API: copying its files by hand would read them outside
+        SQLite, and closing such a file descriptor drops this process's POSIX locks on the database, which
+        lets another process checkpoint the WAL under our feet (sqlite.org/howtocorrupt.html, 2.2).
+        """
+        target.mkdir(parents=True)
+        with self._guard, WriteLock(self.folder / LOCK_NAME, self.busy_timeout):
+            self._sync_vectors()
+            self._persist_vectors()
+            copy = sqlite3.connect(target / DATABASE_NAME)
+            try:
+                self._db.backup(copy)
+            finally:
+                copy.close()
+            for name in (VECTORS_NAME, MANIFEST_NAME):
+                (target / name).write_bytes((self.folder / name).read_bytes())
 
     # ----------------------------------------------------------------- checking
 

@@ -10,8 +10,17 @@ from fastapi.responses import JSONResponse
 
 from indexing.errors import IncompatibleStoreError, StoreBusyError, StoreError
 from models.errors import HromadaError
-from service.api import routes_documents, routes_search
+from service.api import (
+    routes_documents,
+    routes_keys,
+    routes_precedents,
+    routes_problems,
+    routes_search,
+    routes_web,
+)
+from service.api.access import install_access
 from service.hromada import DocumentNotFoundError, Hromada
+from service.problems import ProblemNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +36,11 @@ def create_app(hromada: Hromada) -> FastAPI:
     app.state.hromada = hromada
     app.include_router(routes_search.router)
     app.include_router(routes_documents.router)
+    app.include_router(routes_web.router)
+    app.include_router(routes_keys.router)
+    app.include_router(routes_precedents.router)
+    app.include_router(routes_problems.router)
+    install_access(app, hromada.settings)
     _install_error_handlers(app)
     return app
 
@@ -34,6 +48,7 @@ def create_app(hromada: Hromada) -> FastAPI:
 def _install_error_handlers(app: FastAPI) -> None:
     statuses: list[tuple[type[Exception], int]] = [
         (DocumentNotFoundError, 404),
+        (ProblemNotFoundError, 404),
         (StoreBusyError, 409),
         (IncompatibleStoreError, 409),
         (StoreError, 503),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from indexing.indexer import IndexOptions
 from service.api.dependencies import get_hromada
@@ -46,8 +48,13 @@ async def upload_documents(
     folder = hromada.settings.store / UPLOADS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     saved = [await _save_upload(upload, folder, hromada.settings.max_upload_bytes) for upload in file]
-    options = IndexOptions(kind=kind, max_file_bytes=hromada.settings.max_file_bytes, show_progress=False)
-    report = hromada.index(saved, options)
+    # Documents are named by the uploaded name: the server's folders are nobody's business (saved as <digest>-<name>).
+    names = {path: path.name.partition("-")[2] for path in saved}
+    options = IndexOptions(
+        kind=kind, max_file_bytes=hromada.settings.max_file_bytes, show_progress=False, source_names=names
+    )
+    # Indexing takes seconds to minutes: off the event loop, so that other requests keep being answered.
+    report = await run_in_threadpool(hromada.index, saved, options)
     return {
         "indexed": [Path(path).name for path in report.indexed],
         "unchanged": [Path(path).name for path in report.unchanged],
@@ -62,7 +69,8 @@ async def _save_upload(upload: UploadFile, folder: Path, limit: int) -> Path:
     """Write an upload into the store's uploads folder under a safe name, refusing it past ``limit`` bytes."""
     name = safe_file_name(upload.filename or "upload")
     digest = hashlib.sha256()
-    temporary = folder / f".{name}.part"
+    # Unique per upload: two uploads of the same name at once must not write into one file.
+    temporary = folder / f".{secrets.token_hex(8)}-{name}.part"
     size = 0
     with open(temporary, "wb") as handle:
         while block := await upload.read(_READ_BLOCK):

@@ -12,7 +12,7 @@ from service.api.dependencies import get_hromada
 from service.excerpt_export import to_docx, to_markdown
 from service.hromada import Hromada
 from service.search_types import SearchFilters
-from service.searcher import MAX_K
+from service.searcher import MAX_K, MAX_OFFSET
 
 router = APIRouter()
 HromadaDep = Annotated[Hromada, Depends(get_hromada)]
@@ -28,7 +28,8 @@ def health(hromada: HromadaDep) -> dict[str, Any]:
 @router.get("/stats", tags=["service"])
 def stats(hromada: HromadaDep) -> dict[str, Any]:
     """Counts of sources, documents and chunks; the model and index type."""
-    return hromada.stats()
+    # The store's folder is the server's business, not the caller's.
+    return {key: value for key, value in hromada.stats().items() if key != "store"}
 
 
 @router.get("/search", tags=["search"])
@@ -42,10 +43,11 @@ def search(
     since: str | None = None,
     until: str | None = None,
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid",
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="hits to skip: a page's start")] = 0,
 ) -> dict[str, Any]:
-    """Hybrid (dense + lemma BM25) search with filters applied before ranking."""
+    """Hybrid (dense + lemma BM25) search with filters applied before ranking; ``offset`` pages through."""
     filters = SearchFilters(kind=kind or None, sector=sector, region=region, since=since, until=until)
-    hits = hromada.search(q, k, filters, mode)
+    hits = hromada.search(q, k, filters, mode, offset)
     return {"query": q, "hits": [hit.to_dict() for hit in hits]}
 
 

@@ -211,9 +211,12 @@ def stats(app: Hromada, args: argparse.Namespace) -> int:
 def serve(app: Hromada, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from service.access_keys import KeyStore
     from service.api import create_app
+    from service.api.access import check_binding
 
     host = args.host or app.settings.host
     port = args.port or app.settings.port
+    check_binding(host, KeyStore.from_settings(app.settings))
     uvicorn.run(create_app(app), host=host, port=port, log_level="info")
     return EXIT_OK

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from indexing.document import KINDS
 from service.cli import commands
+from service.cli.key_commands import add_key_commands
+from service.cli.precedent_commands import add_precedent_commands
+from service.cli.problem_commands import add_problem_commands
 from service.excerpt_export import EXPORT_FORMATS
 from service.search_types import SEARCH_MODES
 
@@ -70,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None, help="default 127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default 8000")
     serve.set_defaults(handler=commands.serve)
+    add_key_commands(sub, common)
+    add_precedent_commands(sub, common)
+    add_problem_commands(sub, common)
     return parser
 
 

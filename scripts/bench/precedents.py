@@ -1,0 +1,268 @@
+"""Precedent benchmark: do the legislation precedents of a problem name the articles that govern it?
+
+``scripts/bench/precedent_pairs.jsonl`` holds real problem statements (Kyiv 1551 appeals and challenges
+from hromada strategies) each paired by hand, with the reasoning, with the articles that govern it
+(act number + article). It was written before the system was first run on them.
+
+The bench builds a store (re-used when its files are unchanged) with the 13 key laws on local
+self-government, the hromada strategies release and a sample of appeals, then for every pair compares two
+article rankings over the same store:
+
+- ``precedents``: ``PrecedentFinder`` (article-level reranking: passage, heading, lexical, competence prior),
+  with its calibrated similarity bar (a problem under it gets an empty list), and ``precedents-ungated``,
+  the same ranking without the bar;
+- ``hybrid``: plain hybrid search restricted to legislation, one hit per article (the searcher's dedup).
+
+and prints Recall@1/5/10 (the share of a pair's articles found in the top k), Hit@5 (any of them in the
+top 5) and MRR (first right article). With ``--calibrate`` it also measures the cosine similarity of the
+best passage for on-topic problems (appeals and strategy challenges not in the pairs) and off-topic
+questions (the UNLP sports-rules questions), and prints the bar that separates them best (Youden's J):
+that is how ``Settings.precedent_min_similarity`` and ``precedent_min_document_similarity`` were chosen.
+
+    .venv/bin/python scripts/bench/precedents.py [--store DIR] [--calibrate] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from indexing.indexer import IndexOptions
+from indexing.store import ChunkFilter
+from service.hromada import Hromada
+from service.precedents.precedent_finder import CASE_KINDS, LEGISLATION_KINDS, PROPOSAL_KINDS
+from service.precedents.precedent_service import precedent_finder
+from service.search_types import SearchFilters
+from service.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data"
+PAIRS = Path(__file__).with_name("precedent_pairs.jsonl")
+KEY_LAWS = DATA / "legislation" / "key-laws"
+STRATEGIES = DATA / "hromada-strategies" / "data" / "releases" / "hromadas.json"
+APPEALS = DATA / "kyiv1551" / "requests-2013-04_2015-06.jsonl.gz"
+SPORT_QUESTIONS = DATA / "unlp2026-sport" / "questions.csv"
+APPEALS_IN_STORE = 100
+STRATEGIES_IN_STORE = 60
+"""Hromadas of the strategies release in the store: enough proposals to rank, few enough to index in minutes."""
+CALIBRATION_ON_TOPIC = 100
+SEED = 2026
+DEPTH = 10
+Article = tuple[str, str]
+"""(act number, article number): («280/97-ВР», «30»)."""
+
+
+@dataclass
+class Pair:
+    id: str
+    source: str
+    """«kyiv1551/…jsonl#<appeal id>» or «hromada-strategies/…json#<hromada>:Challenges»."""
+    text: str
+    articles: set[Article]
+
+
+def read_pairs(path: Path) -> list[Pair]:
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        articles = {(item["act"], item["article"]) for item in record["articles"]}
+        pairs.append(Pair(record["id"], record["source"], record["text"], articles))
+    return pairs
+
+
+def appeals_sample(excluded: set[str]) -> tuple[list[dict[str, str]], list[str]]:
+    """Ukrainian appeals of at least 60 characters: a sample for the store and others for calibration."""
+    with gzip.open(APPEALS, "rt", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    seen: set[str] = set()
+    usable = []
+    for record in records:
+        text = " ".join(record["text"].split())
+        if record["id"] in excluded or record["id"] in seen or len(text) < 60 or not _ukrainian(text):
+            continue
+        seen.add(record["id"])
+        usable.append(
+            {"id": record["id"], "date": record["date"], "category": record["category"], "text": text}
+        )
+    chosen = random.Random(SEED).sample(usable, APPEALS_IN_STORE + CALIBRATION_ON_TOPIC)
+    return chosen[:APPEALS_IN_STORE], [record["text"] for record in chosen[APPEALS_IN_STORE:]]
+
+
+def _ukrainian(text: str) -> bool:
+    return any(letter in text for letter in "іїєґІЇЄҐ") and not any(letter in text for letter in "ыэъЫЭЪ")
+
+
+def strategies_sample() -> list[dict[str, object]]:
+    """Hromada records of the strategies release that carry a strategy, a seeded sample."""
+    records = json.loads(STRATEGIES.read_text(encoding="utf-8"))
+    with_strategy = [record for record in records if record.get("Challenges") and record.get("Goals")]
+    return random.Random(SEED).sample(with_strategy, STRATEGIES_IN_STORE)
+
+
+def build_store(store: Path, appeals: list[dict[str, str]]) -> Hromada:
+    """The bench store: key laws, strategies and the appeal sample (unchanged files are not re-indexed)."""
+    store.mkdir(parents=True, exist_ok=True)
+    appeals_file = store.parent / f"{store.name}-appeals.jsonl"
+    appeals_file.write_text(
+        "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in appeals), encoding="utf-8"
+    )
+    strategies_file = store.parent / f"{store.name}-hromadas.json"
+    strategies_file.write_text(json.dumps(strategies_sample(), ensure_ascii=False), encoding="utf-8")
+    hromada = Hromada(Settings(store=store))
+    started = time.perf_counter()
+    report = hromada.index([KEY_LAWS, strategies_file, appeals_file], IndexOptions(show_progress=True))
+    print(
+        f"store: {len(report.indexed)} files indexed, {len(report.unchanged)} unchanged, "
+        f"{report.chunks} new chunks in {time.perf_counter() - started:.0f} s; {hromada.stats()['kinds']}",
+        file=sys.stderr,
+    )
+    if report.failed:
+        raise SystemExit(f"indexing failed: {report.failed}")
+    return hromada
+
+
+def precedent_articles(hromada: Hromada, gated: bool = True) -> Callable[[str], list[Article]]:
+    """The precedent ranking; ``gated=False`` drops the similarity bar, to compare rankings with hybrid."""
+    if not gated:
+        settings = hromada.settings.model_copy(update={"precedent_min_similarity": 0.0})
+        hromada = Hromada(settings, hromada.embedder, hromada.pipeline)
+    finder = precedent_finder(hromada)
+
+    def ranking(text: str) -> list[Article]:
+        ranked = finder.ranked_articles(text)
+        return [
+            (ranked_article.article.act or "", ranked_article.article.number) for ranked_article in ranked
+        ]
+
+    return ranking
+
+
+def hybrid_articles(hromada: Hromada) -> Callable[[str], list[Article]]:
+    acts: dict[int, str] = {}
+
+    def act_of(doc_id: int) -> str:
+        if doc_id not in acts:
+            acts[doc_id] = str(hromada.document(doc_id).metadata.get("short_name", ""))
+        return acts[doc_id]
+
+    def ranking(text: str) -> list[Article]:
+        hits = hromada.search(text, DEPTH, SearchFilters(kind="legislation"))
+        articles: list[Article] = []
+        for hit in hits:
+            article = (act_of(hit.doc_id), (hit.section or "").split(",")[0].removeprefix("ст. ").strip())
+            if article not in articles:
+                articles.append(article)
+        return articles
+
+    return ranking
+
+
+def scores(pairs: Sequence[Pair], ranking: Callable[[str], list[Article]]) -> dict[str, float]:
+    recalls: dict[int, list[float]] = {1: [], 5: [], 10: []}
+    hits_at_5, reciprocal_ranks, seconds, empty = [], [], [], 0
+    for pair in pairs:
+        started = time.perf_counter()
+        ranked = ranking(pair.text)[:DEPTH]
+        seconds.append(time.perf_counter() - started)
+        empty += not ranked
+        for k, values in recalls.items():
+            values.append(len(pair.articles & set(ranked[:k])) / len(pair.articles))
+        hits_at_5.append(float(bool(pair.articles & set(ranked[:5]))))
+        first = next((rank for rank, article in enumerate(ranked, 1) if article in pair.articles), None)
+        reciprocal_ranks.append(1 / first if first else 0.0)
+    return {
+        "recall@1": statistics.mean(recalls[1]),
+        "recall@5": statistics.mean(recalls[5]),
+        "recall@10": statistics.mean(recalls[10]),
+        "hit@5": statistics.mean(hits_at_5),
+        "mrr@10": statistics.mean(reciprocal_ranks),
+        "seconds_per_query": statistics.mean(seconds),
+        "empty_lists": empty,
+    }
+
+
+def calibrate(hromada: Hromada, on_topic: list[str]) -> dict[str, dict[str, float]]:
+    """The similarity bar per list that best separates on-topic problems from off-topic questions."""
+    with open(SPORT_QUESTIONS, encoding="utf-8") as handle:
+        off_topic = [row["Question"] for row in csv.DictReader(handle)]
+    store = hromada.store(with_model=True)
+    results = {}
+    for name, kinds in (("legislation", LEGISLATION_KINDS), ("documents", PROPOSAL_KINDS + CASE_KINDS)):
+        chunk_filter = ChunkFilter(kinds=kinds)
+
+        def best(texts: list[str], chunk_filter: ChunkFilter = chunk_filter) -> np.ndarray:
+            vectors = hromada.embedder.embed_queries(texts)
+            return np.array([store.dense_search(vector, 1, chunk_filter)[0][1] for vector in vectors])
+
+        positives, negatives = best(on_topic), best(off_topic)
+        results[name] = _youden(positives, negatives)
+    return results
+
+
+def _youden(positives: np.ndarray, negatives: np.ndarray) -> dict[str, float]:
+    candidates = np.unique(np.concatenate([positives, negatives]))
+    j = [(np.mean(positives >= bar) - np.mean(negatives >= bar), bar) for bar in candidates]
+    best_j, bar = max(j)
+    return {
+        "bar": round(float(bar), 4),
+        "youden_j": round(float(best_j), 3),
+        "on_topic_kept": round(float(np.mean(positives >= bar)), 3),
+        "off_topic_kept": round(float(np.mean(negatives >= bar)), 3),
+        "on_topic_median": round(float(np.median(positives)), 4),
+        "off_topic_median": round(float(np.median(negatives)), 4),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--store", type=Path, default=Path("/tmp/hromada-bench-precedents/store"))
+    parser.add_argument("--pairs", type=Path, default=PAIRS)
+    parser.add_argument("--calibrate", action="store_true", help="also measure the similarity bars")
+    parser.add_argument("--build-only", action="store_true", help="build the store and stop")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    pairs = read_pairs(args.pairs)
+    paired_appeals = {pair.source.split("#", 1)[1] for pair in pairs if pair.source.startswith("kyiv1551")}
+    appeals, calibration_appeals = appeals_sample(paired_appeals)
+    hromada = build_store(args.store, appeals)
+    if args.build_only:
+        return
+    results: dict[str, object] = {
+        "pairs": len(pairs),
+        "articles": sum(len(pair.articles) for pair in pairs),
+        "precedents": scores(pairs, precedent_articles(hromada)),
+        "precedents-ungated": scores(pairs, precedent_articles(hromada, gated=False)),
+        "hybrid": scores(pairs, hybrid_articles(hromada)),
+    }
+    if args.calibrate:
+        results["calibration"] = calibrate(hromada, calibration_appeals)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    print(f"{results['pairs']} problems, {results['articles']} hand-paired articles")
+    columns = ("R@1", "R@5", "R@10", "Hit@5", "MRR@10", "s/query", "empty")
+    print(f"{'ranking':<20}" + "".join(f"{name:>10}" for name in columns))
+    for name in ("precedents", "precedents-ungated", "hybrid"):
+        figures = results[name]
+        assert isinstance(figures, dict)
+        print(f"{name:<20}" + "".join(f"{value:>10.3f}" for value in figures.values()))
+    if args.calibrate:
+        print(json.dumps(results["calibration"], indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""Proposal and case precedents: one entry per document, shown by its passage closest to the problem."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from service.precedents.candidate_retrieval import Candidate
+
+
+@dataclass
+class DocumentMatch:
+    """A document with the retrieved passages of it, the best (highest cosine) first."""
+
+    passages: list[Candidate]
+
+    @property
+    def best(self) -> Candidate:
+        return self.passages[0]
+
+
+def group_by_document(candidates: Iterable[Candidate], min_similarity: float) -> list[DocumentMatch]:
+    """Documents with a passage at least ``min_similarity`` to the problem, the most similar first.
+
+    Only passages over the bar count, so a document is shown by, and counted for, what really matches.
+    """
+    documents: dict[int, DocumentMatch] = {}
+    for candidate in candidates:
+        if candidate.similarity >= min_similarity:
+            documents.setdefault(candidate.chunk.doc_id, DocumentMatch([])).passages.append(candidate)
+    for document in documents.values():
+        document.passages.sort(key=lambda candidate: (-candidate.similarity, candidate.chunk.id))
+    return sorted(
+        documents.values(), key=lambda document: (-document.best.similarity, document.best.chunk.id)
+    )

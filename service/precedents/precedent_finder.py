@@ -1,0 +1,181 @@
+"""Precedents of a problem: the articles that govern it, the projects of other communities, the earlier cases.
+
+One query vector and one lemma list serve the three lists. Each list retrieves only its kinds of document
+(legislation; proposals; transcripts and appeals), so that a list is never crowded out by another kind.
+Each list has a calibrated minimum cosine similarity to the problem (``scripts/bench/precedents.py
+--calibrate``: the bar that best separates municipal problems from off-topic questions). The legislation
+list is empty unless the closest passage of law reaches ``Settings.precedent_min_similarity``: that says
+whether the problem is a matter of these laws at all, while which articles govern it is the ranking's
+business (a heading or a competence article can make an article right whose passages are a little less
+close). A proposal or a case is listed only when one of its passages reaches
+``precedent_min_document_similarity``, because similarity is all that makes it a precedent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexing.store import ChunkFilter, Store
+from models.embedder import Embedder
+from models.ukrainian_pipeline import UkrainianPipeline
+from service.precedents.article_ranking import RankedArticle, group_articles, rank_articles
+from service.precedents.candidate_retrieval import CandidateRetriever
+from service.precedents.document_grouping import DocumentMatch, group_by_document
+from service.precedents.precedent_types import Precedent, PrecedentReport
+from service.precedents.shared_words import reason_line, shared_keywords
+from service.search_types import InvalidQueryError, SearchFilters
+from service.searcher import MAX_QUERY_CHARS, hit_from_chunk
+
+MAX_PRECEDENTS = 50
+RERANK_DEPTH = 30
+"""Articles, by their closest passage, whose headings are compared with the problem (a list needs at most k)."""
+LEGISLATION_KINDS = ("legislation",)
+PROPOSAL_KINDS = ("proposal",)
+CASE_KINDS = ("transcript", "appeal")
+STRATEGY_DETAILS = ("hromada", "raion", "hromada_type", "population", "katottg")
+"""Metadata of a strategy document (``indexing.readers.strategies_reader``) shown with a proposal."""
+
+
+@dataclass(frozen=True)
+class SimilarityBars:
+    """The minimum cosine similarity to the problem for a passage to count as a precedent."""
+
+    legislation: float
+    documents: float
+
+
+@dataclass(frozen=True)
+class _Query:
+    text: str
+    vector: np.ndarray
+    lemmas: list[str]
+    keywords: list[str]
+
+
+class PrecedentFinder:
+    """Finds the three kinds of precedent in one store with one embedder and one language pipeline."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        pipeline: UkrainianPipeline,
+        bars: SimilarityBars,
+        candidates: int = 100,
+        rrf_k: int = 60,
+    ) -> None:
+        self.embedder = embedder
+        self.pipeline = pipeline
+        self.bars = bars
+        self._retriever = CandidateRetriever(store, candidates, rrf_k)
+        # Article headings recur from query to query; embedding each once keeps a query fast.
+        self._heading_vectors: dict[str, np.ndarray] = {}
+
+    def find(self, text: str, k: int = 5, filters: SearchFilters | None = None) -> PrecedentReport:
+        """The ``k`` best precedents of each kind for the problem ``text``.
+
+        ``filters``: ``sector`` applies to all three lists; ``region``, ``since`` and ``until`` to proposals
+        and cases only (a law's date is its date of issue, not of a case). ``kind`` is refused: each list
+        has its own kinds.
+        """
+        query = self._query(text, k, filters)
+        filters = filters or SearchFilters()
+        return PrecedentReport(
+            legislation=self._legislation(query, k, filters),
+            proposals=self._documents(query, k, _chunk_filter(PROPOSAL_KINDS, filters)),
+            cases=self._documents(query, k, _chunk_filter(CASE_KINDS, filters)),
+        )
+
+    def ranked_articles(self, text: str, filters: SearchFilters | None = None) -> list[RankedArticle]:
+        """The candidate articles over the bar, best first (the legislation list before it is cut to k)."""
+        query = self._query(text, 1, filters)
+        return self._ranked_articles(query, filters or SearchFilters())
+
+    def _legislation(self, query: _Query, k: int, filters: SearchFilters) -> list[Precedent]:
+        return [
+            self._article_precedent(query, ranked, rank)
+            for rank, ranked in enumerate(self._ranked_articles(query, filters, k)[:k], start=1)
+        ]
+
+    def _ranked_articles(self, query: _Query, filters: SearchFilters, depth: int = 0) -> list[RankedArticle]:
+        chunk_filter = ChunkFilter(kinds=LEGISLATION_KINDS, sector=filters.sector or None)
+        candidates = self._retriever.retrieve(query.vector, query.lemmas, chunk_filter)
+        articles = sorted(group_articles(candidates), key=lambda article: -article.best.similarity)
+        if not articles or articles[0].best.similarity < self.bars.legislation:
+            return []
+        # Only the articles with the closest passages are reranked: their headings are embedded per query.
+        return rank_articles(articles[: max(RERANK_DEPTH, depth)], self._embed_headings, query.vector)
+
+    def _documents(self, query: _Query, k: int, chunk_filter: ChunkFilter) -> list[Precedent]:
+        candidates = self._retriever.retrieve(query.vector, query.lemmas, chunk_filter)
+        documents = group_by_document(candidates, self.bars.documents)[:k]
+        return [self._document_precedent(query, document, rank) for rank, document in enumerate(documents, 1)]
+
+    def _article_precedent(self, query: _Query, ranked: RankedArticle, rank: int) -> Precedent:
+        article = ranked.article
+        best = article.best
+        heading = article.heading or ""
+        shared = shared_keywords(query.keywords, f"{heading}\n{best.chunk.text}", self.pipeline)
+        return Precedent(
+            hit=hit_from_chunk(best.chunk, rank, ranked.score),
+            reason=reason_line(shared, heading=heading or None, similarity=best.similarity),
+            details={
+                "act": article.act,
+                "article": article.number,
+                "similarity": round(best.similarity, 4),
+                "heading_similarity": round(ranked.heading_similarity, 4),
+                "prior": ranked.prior,
+                "passages": len(article.passages),
+            },
+        )
+
+    def _document_precedent(self, query: _Query, document: DocumentMatch, rank: int) -> Precedent:
+        best = document.best
+        shared = shared_keywords(query.keywords, best.chunk.text, self.pipeline)
+        strategy = {key: best.chunk.metadata[key] for key in STRATEGY_DETAILS if key in best.chunk.metadata}
+        return Precedent(
+            hit=hit_from_chunk(best.chunk, rank, best.similarity),
+            reason=reason_line(shared, similarity=best.similarity),
+            details={
+                "similarity": round(best.similarity, 4),
+                "passages": len(document.passages),
+                "chunk_ids": [candidate.chunk.id for candidate in document.passages],
+                **strategy,
+            },
+        )
+
+    def _query(self, text: str, k: int, filters: SearchFilters | None) -> _Query:
+        text = (text or "").strip()
+        if not text:
+            raise InvalidQueryError("the problem text is empty")
+        if len(text) > MAX_QUERY_CHARS:
+            raise InvalidQueryError(f"the problem text is longer than {MAX_QUERY_CHARS} characters")
+        if not 1 <= k <= MAX_PRECEDENTS:
+            raise InvalidQueryError(f"k must be between 1 and {MAX_PRECEDENTS}, not {k}")
+        if filters is not None and filters.kind:
+            raise InvalidQueryError("kind cannot be chosen for precedents: each list has its own kinds")
+        return _Query(
+            text=text,
+            vector=self.embedder.embed_queries([text])[0],
+            lemmas=self.pipeline.lemmas(text),
+            keywords=self.pipeline.keyword_lemmas(text),
+        )
+
+    def _embed_headings(self, headings: Sequence[str]) -> np.ndarray:
+        new = sorted({heading for heading in headings if heading not in self._heading_vectors})
+        if new:
+            self._heading_vectors.update(zip(new, self.embedder.embed_passages(new), strict=True))
+        return np.vstack([self._heading_vectors[heading] for heading in headings])
+
+
+def _chunk_filter(kinds: tuple[str, ...], filters: SearchFilters) -> ChunkFilter:
+    return ChunkFilter(
+        kinds=kinds,
+        sector=filters.sector or None,
+        region=filters.region or None,
+        since=filters.since or None,
+        until=filters.until or None,
+    )

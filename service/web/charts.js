@@ -1,0 +1,158 @@
+// Small SVG charts of statements per month: a sparkline for each problem, and the largest problems together.
+
+import { el, formatMonth } from "./dom.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+/** Distinct colours that stay apart for readers with the common colour-vision deficiencies (Okabe–Ito). */
+export const SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
+
+function svg(tag, attributes = {}, ...children) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
+  element.append(...children.flat(Infinity));
+  return element;
+}
+
+/** A problem's counts per month ({"2025-01": 3}), whichever name the server gives them. */
+export function monthlyCounts(problem) {
+  return problem.monthly_counts || problem.counts_per_month || {};
+}
+
+/** Every month from the first to the last of `months`, so that quiet months show as zero, not as a gap. */
+export function monthRange(months) {
+  const sorted = [...months].sort();
+  if (!sorted.length) return [];
+  const range = [];
+  let [year, month] = sorted[0].split("-").map(Number);
+  const last = sorted[sorted.length - 1];
+  for (;;) {
+    const key = `${year}-${String(month).padStart(2, "0")}`;
+    range.push(key);
+    if (key >= last) return range;
+    month += 1;
+    if (month > 12) [year, month] = [year + 1, 1];
+  }
+}
+
+/** A line of counts per month, 120×28, with a dot on the last month; an explanation when there is no date. */
+export function sparkline(counts, label) {
+  const months = monthRange(Object.keys(counts));
+  if (months.length < 2) {
+    return el("span", { class: "hint" }, months.length ? `лише ${formatMonth(months[0])}` : "без дат");
+  }
+  const values = months.map((month) => counts[month] || 0);
+  const width = 120;
+  const height = 28;
+  const points = linePoints(values, width, height, 3);
+  const [lastX, lastY] = points[points.length - 1];
+  return svg(
+    "svg",
+    {
+      class: "sparkline",
+      viewBox: `0 0 ${width} ${height}`,
+      width,
+      height,
+      role: "img",
+      "aria-label": `${label}: ${describe(months, values)}`,
+    },
+    svg("polyline", {
+      points: points.map((point) => point.join(",")).join(" "),
+      fill: "none",
+      stroke: "currentColor",
+      "stroke-width": 1.5,
+    }),
+    svg("circle", { cx: lastX, cy: lastY, r: 2.5, fill: "currentColor" }),
+  );
+}
+
+function linePoints(values, width, height, margin) {
+  const top = Math.max(1, ...values);
+  const step = (width - 2 * margin) / Math.max(1, values.length - 1);
+  return values.map((value, index) => [
+    round(margin + index * step),
+    round(height - margin - (value / top) * (height - 2 * margin)),
+  ]);
+}
+
+function round(value) {
+  return Math.round(value * 10) / 10;
+}
+
+function describe(months, values) {
+  return months.map((month, index) => `${formatMonth(month)} — ${values[index]}`).join("; ");
+}
+
+/**
+ * Lines of counts per month for several problems, with axes, month labels and a legend.
+ * `series` is [{label, counts}]; the chart has a text equivalent in its aria-label.
+ */
+export function trendChart(series, title) {
+  const months = monthRange(series.flatMap((line) => Object.keys(line.counts)));
+  if (months.length < 2) return null;
+  const width = 960;
+  const height = 260;
+  const plot = { left: 48, right: 48, top: 12, bottom: 36 }; // room for the first and last month names
+  const top = Math.max(1, ...series.flatMap((line) => months.map((month) => line.counts[month] || 0)));
+  const x = (index) => plot.left + (index * (width - plot.left - plot.right)) / (months.length - 1);
+  const y = (value) => height - plot.bottom - (value / top) * (height - plot.top - plot.bottom);
+  const labelEvery = Math.ceil(months.length / 8);
+  const chart = svg(
+    "svg",
+    {
+      class: "trend-chart",
+      viewBox: `0 0 ${width} ${height}`,
+      role: "img",
+      "aria-label": `${title}. ${series
+        .map(
+          (line) =>
+            `${line.label}: ${describe(
+              months,
+              months.map((m) => line.counts[m] || 0),
+            )}`,
+        )
+        .join(". ")}`,
+    },
+    svg("line", { x1: plot.left, y1: y(0), x2: width - plot.right, y2: y(0), class: "axis" }),
+    svg("line", { x1: plot.left, y1: y(top), x2: width - plot.right, y2: y(top), class: "grid" }),
+    svg("text", { x: plot.left - 6, y: y(0) + 4, "text-anchor": "end", class: "tick" }, "0"),
+    svg("text", { x: plot.left - 6, y: y(top) + 4, "text-anchor": "end", class: "tick" }, String(top)),
+    months
+      .map((month, index) =>
+        index % labelEvery === 0 || index === months.length - 1
+          ? svg(
+              "text",
+              { x: x(index), y: height - plot.bottom + 18, "text-anchor": "middle", class: "tick" },
+              formatMonth(month),
+            )
+          : null,
+      )
+      .filter(Boolean),
+    series.map((line, index) =>
+      svg("polyline", {
+        points: months.map((month, m) => `${round(x(m))},${round(y(line.counts[month] || 0))}`).join(" "),
+        fill: "none",
+        stroke: SERIES_COLOURS[index % SERIES_COLOURS.length],
+        "stroke-width": 2,
+      }),
+    ),
+  );
+  // One line needs no legend: the caption names it.
+  const legend =
+    series.length > 1 &&
+    el(
+      "ul",
+      { class: "legend" },
+      series.map((line, index) =>
+        el(
+          "li",
+          {},
+          el("span", {
+            class: "swatch",
+            style: `background:${SERIES_COLOURS[index % SERIES_COLOURS.length]}`,
+          }),
+          line.label,
+        ),
+      ),
+    );
+  return el("figure", { class: "trend-figure" }, el("figcaption", {}, title), chart, legend);
+}

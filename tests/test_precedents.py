@@ -1,0 +1,208 @@
+"""Precedents and partners on real Ukrainian text: the three lists, filters, empty lists, CLI and HTTP shapes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from models.embedder import Embedder
+from models.ukrainian_pipeline import UkrainianPipeline
+from service.api import create_app
+from service.hromada import Hromada
+from service.precedents import PartnerFinder, PrecedentFinder, UnknownHromadaError
+from service.precedents.precedent_service import partner_finder, precedent_finder
+from service.search_types import InvalidQueryError, SearchFilters
+from service.settings import Settings
+
+STRATEGIES = Path(__file__).parent / "fixtures" / "precedents" / "hromadas-five.json"
+HIT_FIELDS = {
+    "rank", "score", "doc_id", "chunk_id", "title", "kind", "source", "page", "section",
+    "speaker", "date", "text", "start", "end", "citation",
+}  # fmt: skip
+SCHOOL_BUS = "Шкільний автобус не приїжджає, діти ходять до школи пішки"
+PARTICIPATION = "Жителі хочуть провести громадські слухання і внести місцеву ініціативу на розгляд ради"
+# A question of the UNLP 2026 sports-rules set: nothing in a store about local government is a precedent for it.
+OFF_TOPIC = "Яка тривалість тайм-ауту в баскетболі?"
+
+
+@pytest.fixture(scope="module")
+def finder(indexed: Hromada) -> PrecedentFinder:
+    return precedent_finder(indexed)
+
+
+@pytest.fixture(scope="module")
+def strategies(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline
+) -> Hromada:
+    """A store holding five real hromada strategies: four of one raion (two rural, two urban), one afar."""
+    folder = tmp_path_factory.mktemp("strategies")
+    hromada = Hromada(Settings(store=folder / "store"), embedder=embedder, pipeline=ukrainian_pipeline)
+    report = hromada.index([STRATEGIES])
+    assert not report.failed, report.failed
+    return hromada
+
+
+@pytest.fixture(scope="module")
+def partners(strategies: Hromada) -> PartnerFinder:
+    return partner_finder(strategies)
+
+
+def hromada_command(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "service.cli", *map(str, args)]
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, env=environment)
+
+
+# ---------------------------------------------------------------- the three lists
+
+
+def test_a_problem_gets_the_articles_that_govern_it_one_entry_per_article(finder: PrecedentFinder) -> None:
+    report = finder.find(PARTICIPATION, k=5)
+
+    first = report.legislation[0]
+    assert first.hit.kind == "legislation"
+    assert (first.details["act"], first.details["article"]) == ("280/97-ВР", "6-1")
+    assert "Стаття 6-1. Форми участі територіальної громади" in first.reason
+    assert first.hit.citation.startswith('Закон України "Про місцеве самоврядування в Україні", ст. 6-1')
+    articles = [(precedent.hit.doc_id, precedent.details["article"]) for precedent in report.legislation]
+    assert len(articles) == len(set(articles)) == 5  # the five articles of the fixture, each once
+
+
+def test_a_problem_gets_a_project_of_another_community_and_earlier_cases(finder: PrecedentFinder) -> None:
+    report = finder.find(SCHOOL_BUS, k=5)
+
+    assert report.proposals[0].hit.title == "Проєктна пропозиція: «Безпечна дорога до школи»"
+    assert report.proposals[0].hit.section == "Заходи"
+    assert {precedent.hit.kind for precedent in report.cases} == {"appeal", "transcript"}
+    first_case = report.cases[0]
+    assert first_case.hit.citation.startswith("Звернення № A-2025-001")
+    assert "автобус" in first_case.reason and "спільні слова" in first_case.reason
+    doc_ids = [precedent.hit.doc_id for precedent in report.cases]
+    assert len(doc_ids) == len(set(doc_ids))
+    assert [precedent.hit.rank for precedent in report.cases] == list(range(1, len(doc_ids) + 1))
+
+
+def test_filters_narrow_proposals_and_cases_but_not_the_law(finder: PrecedentFinder) -> None:
+    everywhere = finder.find(SCHOOL_BUS, k=10)
+    poltava = finder.find(SCHOOL_BUS, k=10, filters=SearchFilters(region="Полтавська"))
+    recent = finder.find(SCHOOL_BUS, k=10, filters=SearchFilters(since="2025-03-01"))
+
+    assert poltava.cases and all("Полтавська" in (p.hit.region or "") for p in poltava.cases)
+    assert len(poltava.cases) < len(everywhere.cases)
+    assert recent.cases and all((p.hit.date or "") >= "2025-03-01" for p in recent.cases)
+    narrowed = SearchFilters(region="Полтавська", since="2025-03-01")
+    law = [p.hit.chunk_id for p in finder.find(PARTICIPATION, filters=narrowed).legislation]
+    assert law and law == [p.hit.chunk_id for p in finder.find(PARTICIPATION).legislation]
+    with pytest.raises(InvalidQueryError, match="kind"):
+        finder.find(SCHOOL_BUS, filters=SearchFilters(kind="appeal"))
+
+
+def test_a_problem_without_precedent_gets_empty_lists(finder: PrecedentFinder) -> None:
+    report = finder.find(OFF_TOPIC)
+
+    assert report.to_dict() == {"legislation": [], "proposals": [], "cases": []}
+
+
+def test_unusable_requests_are_refused_with_the_field_named(finder: PrecedentFinder) -> None:
+    with pytest.raises(InvalidQueryError, match="empty"):
+        finder.find("   ")
+    with pytest.raises(InvalidQueryError, match="k must be"):
+        finder.find(SCHOOL_BUS, k=0)
+
+
+# ---------------------------------------------------------------- partners
+
+
+def test_partners_of_a_hromada_are_nearby_first_with_evidence(partners: PartnerFinder) -> None:
+    own, suggestions = partners.for_hromada("Хотинська міська територіальна громада", k=4)
+
+    assert own.hromada_type == "urban"
+    assert own.hromada not in {suggestion.hromada for suggestion in suggestions}
+    proximities = [suggestion.proximity for suggestion in suggestions]
+    assert proximities == sorted(proximities, key=("raion", "oblast", "farther").index)
+    assert proximities[0] == "raion"
+    rural = [s for s in suggestions if s.hromada_type == "rural"]
+    assert rural and all(s.complementary for s in rural)
+    for suggestion in suggestions:
+        [evidence] = suggestion.evidence
+        assert evidence.own and evidence.partner and evidence.shared_words
+
+
+def test_partners_for_a_problem_show_the_matching_item(partners: PartnerFinder) -> None:
+    [first, *_] = partners.for_problem("Безробіття, немає великих підприємств", k=2)
+
+    assert first.hromada == "Лохвицька міська територіальна громада"
+    assert first.match == "same_problem" and first.proximity == "unknown"
+    assert first.evidence[0].partner == "Безробіття через відсутність великих підприємств"
+    assert "безробіття" in first.evidence[0].shared_words
+
+
+def test_an_unknown_or_ambiguous_hromada_is_an_error(partners: PartnerFinder) -> None:
+    with pytest.raises(UnknownHromadaError, match="Ніжинська"):
+        partners.for_hromada("Ніжинська")
+    with pytest.raises(UnknownHromadaError, match="fits 2 hromadas"):
+        partners.for_hromada("сільська")
+
+
+# ---------------------------------------------------------------- command line and HTTP
+
+
+def test_cli_prints_three_lists_of_hits_with_reasons(indexed: Hromada) -> None:
+    result = hromada_command("precedents", SCHOOL_BUS, "-k", "2", "--store", indexed.settings.store, "--json")
+
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert set(body) == {"legislation", "proposals", "cases"}
+    for hit in body["legislation"] + body["proposals"] + body["cases"]:
+        assert set(hit) >= HIT_FIELDS and hit["reason"]
+    assert len(body["cases"]) == 2
+
+
+def test_cli_needs_text_or_a_known_problem(indexed: Hromada) -> None:
+    store = indexed.settings.store
+    neither = hromada_command("precedents", "--store", store)
+    assert neither.returncode == 2 and "TEXT" in neither.stderr
+    unknown = hromada_command("precedents", "--problem", "no-such-problem", "--store", store, "--json")
+    assert unknown.returncode == 2 and unknown.stdout == "" and "no-such-problem" in unknown.stderr
+
+
+def test_cli_partners_of_a_hromada(strategies: Hromada) -> None:
+    result = hromada_command(
+        "partners", "--hromada", "Рукшинська", "-k", "2", "--store", strategies.settings.store, "--json"
+    )
+
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["hromada"] == "Рукшинська сільська територіальна громада"
+    assert len(body["partners"]) == 2
+    assert {"hromada", "region", "raion", "hromada_type", "population", "evidence"} <= set(
+        body["partners"][0]
+    )
+
+
+def test_http_precedents_and_partners(indexed: Hromada, strategies: Hromada, tmp_path: Path) -> None:
+    client = TestClient(create_app(indexed))
+    response = client.post("/precedents", json={"text": SCHOOL_BUS, "k": 2, "region": "Полтавська"})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"legislation", "proposals", "cases"}
+    assert body["cases"] and all(set(hit) >= HIT_FIELDS | {"reason", "details"} for hit in body["cases"])
+    assert client.post("/precedents", json={"k": 2}).status_code == 422
+    missing = client.post("/precedents", json={"problem_id": "no-such-problem"})
+    assert 400 <= missing.status_code < 500 and "no-such-problem" in missing.json()["detail"]
+    assert client.post("/precedents", json={"text": OFF_TOPIC}).json()["legislation"] == []
+
+    store = tmp_path / "strategies"
+    strategies.store().snapshot(store)
+    partners_client = TestClient(
+        create_app(Hromada(Settings(store=store), strategies.embedder, strategies.pipeline))
+    )
+    found = partners_client.post("/partners", json={"hromada": "Лохвицька", "k": 3})
+    assert found.status_code == 200 and found.json()["hromada"] == "Лохвицька міська територіальна громада"
+    assert partners_client.post("/partners", json={"hromada": "Київська"}).status_code == 400

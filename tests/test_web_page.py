@@ -1,0 +1,427 @@
+"""The analysts' web page, driven in a real headless Chromium against a real server over the sample corpus.
+
+The browser is Debian's ``chromium`` (never one downloaded by Playwright); without ``/usr/bin/chromium`` these
+tests are skipped. Screenshots of each view go to ``test-artifacts/screenshots/``; the page's load time and a
+search round trip are measured and printed in the run's summary (and written to ``test-artifacts/``).
+"""
+
+from __future__ import annotations
+
+import socket
+import statistics
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+import uvicorn
+from docx import Document
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from models.embedder import Embedder
+from models.ukrainian_pipeline import UkrainianPipeline
+from service.api import create_app
+from service.hromada import Hromada
+from service.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+LAPTOP = {"width": 1366, "height": 800}
+NARROW = {"width": 390, "height": 800}
+TIMEOUT_MS = 60_000
+PAGE_LOAD = "page load (to the first view drawn)"
+SEARCH = "search round trip (Enter to results drawn)"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="the browser tests need Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)",
+)
+
+
+class Server:
+    """uvicorn serving ``create_app(hromada)`` on a free local port, in a background thread."""
+
+    def __init__(self, hromada: Hromada) -> None:
+        self.app = create_app(hromada)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="web-page-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def has_route(self, path: str) -> bool:
+        # The OpenAPI schema lists every route, however the routers were included.
+        return path in self.app.openapi()["paths"]
+
+    def __enter__(self) -> Server:
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+READER_KEY = "reader-key-for-the-web-page-tests-0001"
+WRITER_KEY = "writer-key-for-the-web-page-tests-0001"
+
+
+def serve_a_copy(
+    indexed: Hromada,
+    tmp_path_factory: pytest.TempPathFactory,
+    embedder: Embedder,
+    pipeline: UkrainianPipeline,
+    api_keys: str = "",
+) -> Iterator[Server]:
+    """A server over a copy of the shared store (uploads and problem clustering write into it)."""
+    store = tmp_path_factory.mktemp("web") / "store"
+    indexed.store().snapshot(store)
+    hromada = Hromada(Settings(store=store, api_keys=api_keys), embedder=embedder, pipeline=pipeline)
+    with Server(hromada) as server:
+        yield server
+    hromada.close()
+
+
+@pytest.fixture(scope="module")
+def served(
+    indexed: Hromada,
+    tmp_path_factory: pytest.TempPathFactory,
+    embedder: Embedder,
+    ukrainian_pipeline: UkrainianPipeline,
+) -> Iterator[Server]:
+    """A server without keys: anybody on this machine may do anything."""
+    yield from serve_a_copy(indexed, tmp_path_factory, embedder, ukrainian_pipeline)
+
+
+@pytest.fixture(scope="module")
+def served_with_keys(
+    indexed: Hromada,
+    tmp_path_factory: pytest.TempPathFactory,
+    embedder: Embedder,
+    ukrainian_pipeline: UkrainianPipeline,
+) -> Iterator[Server]:
+    """A server that wants a key; it knows one reader key and one writer key."""
+    keys = f"reader:{READER_KEY},writer:{WRITER_KEY}"
+    yield from serve_a_copy(indexed, tmp_path_factory, embedder, ukrainian_pipeline, keys)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=LAPTOP, locale="uk-UA", accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def timings(measurements: list[str]) -> Iterator[dict[str, list[float]]]:
+    """Seconds measured by the tests, by name; printed in the run's summary and kept in test-artifacts/."""
+    measured: dict[str, list[float]] = defaultdict(list)
+    yield measured
+    lines = [
+        f"web page: {name}: median {statistics.median(values) * 1000:.0f} ms, max {max(values) * 1000:.0f} ms "
+        f"over {len(values)} runs"
+        for name, values in measured.items()
+    ]
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "web-timings.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    measurements.extend(lines)
+    print("\n".join(lines))
+
+
+def screenshot(page: Page, name: str, full_page: bool = True) -> None:
+    """``full_page=False`` keeps what the window shows, e.g. a source scrolled to its cited span."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def open_page(page: Page, url: str) -> float:
+    """Loads the page and waits until its first view is drawn; returns the seconds it took."""
+    started = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=true]")
+    return time.perf_counter() - started
+
+
+def search(page: Page, query: str) -> float:
+    """Types ``query``, presses Enter and waits for the results; returns the round trip in seconds."""
+    page.fill("#q", query)
+    started = time.perf_counter()
+    page.press("#q", "Enter")
+    page.wait_for_selector(
+        "#results[data-state=results], #results[data-state=empty], #results[data-state=error]"
+    )
+    return time.perf_counter() - started
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlparse(url).query).items()}
+
+
+# ---------------------------------------------------------------- search
+
+
+def test_search_with_a_filter_highlights_words_and_keeps_them_in_the_url(
+    page: Page, served: Server, timings: dict[str, list[float]]
+) -> None:
+    timings[PAGE_LOAD].append(open_page(page, served.url))
+    page.select_option("#kind", "appeal")
+    page.fill("#region", "Житомирська")
+    timings[SEARCH].append(search(page, "вода в будинках"))
+
+    assert query_of(page.url) == {"q": "вода в будинках", "kind": "appeal", "region": "Житомирська"}
+    badges = page.locator("#results .kind-badge").all_inner_texts()
+    assert badges and set(badges) == {"Звернення громадян"}
+    places = page.locator("#results .hit-place").all_inner_texts()
+    assert all("Житомирська" in place for place in places)
+    marked = [word.casefold() for word in page.locator("#results .hit-text mark").all_inner_texts()]
+    assert marked and all(word.startswith(("вод", "будин")) for word in marked)
+    screenshot(page, "search")
+
+    # The URL alone restores the search, and back/forward move between searches.
+    shared = page.url
+    search(page, "сміття біля дороги")
+    assert query_of(page.url)["q"] == "сміття біля дороги"
+    page.go_back()
+    expect(page.locator("#q")).to_have_value("вода в будинках")
+    expect(page.locator("#kind")).to_have_value("appeal")
+    expect(page.locator("#results .hit")).to_have_count(len(badges))
+    page.go_forward()
+    expect(page.locator("#q")).to_have_value("сміття біля дороги")
+    for _ in range(2):
+        timings[PAGE_LOAD].append(open_page(page, shared))
+    expect(page.locator("#results .hit")).to_have_count(len(badges))
+
+
+def test_results_page_through_with_ranks_that_continue(page: Page, served: Server) -> None:
+    open_page(page, f"{served.url}/?q=громада&per=10")
+    page.wait_for_selector("#results[data-state=results]")
+    first_page = page.locator("#results .hit-rank").all_inner_texts()
+    assert first_page == [str(rank) for rank in range(1, 11)]
+    page.click("a[rel=next]")
+    expect(page.locator("#results .hit-rank").first).to_have_text("11")
+    assert query_of(page.url)["page"] == "2"
+    second_titles = page.locator("#results .hit-title").all_inner_texts()
+    api = httpx.get(f"{served.url}/search", params={"q": "громада", "k": 10, "offset": 10}).json()
+    assert second_titles == [hit["title"] for hit in api["hits"]]
+
+
+def test_search_timings_on_the_sample_corpus(
+    page: Page, served: Server, timings: dict[str, list[float]]
+) -> None:
+    open_page(page, served.url)
+    for query in ("підвезення учнів до школи", "аварійний водогін", "укриття в школах", "бюджет громади"):
+        seconds = search(page, query)
+        assert page.locator("#results").get_attribute("data-state") == "results"
+        timings[SEARCH].append(seconds)
+
+
+def test_the_page_fits_a_narrow_window_and_every_control_has_a_label(
+    browser: Browser, served: Server
+) -> None:
+    context = browser.new_context(viewport=NARROW, locale="uk-UA")
+    page = context.new_page()
+    open_page(page, f"{served.url}/?q=підвезення+учнів&kind=transcript")
+    page.wait_for_selector("#results[data-state=results]")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    unlabelled = page.evaluate(
+        "[...document.querySelectorAll('input, select')]"
+        ".filter(c => c.type !== 'hidden' && !c.labels.length && !c.getAttribute('aria-label')).map(c => c.id)"
+    )
+    screenshot(page, "search-narrow", full_page=False)
+    context.close()
+    assert overflow <= 0
+    assert unlabelled == []
+
+
+# ---------------------------------------------------------------- source view
+
+
+def test_a_hit_opens_its_source_at_the_cited_span(page: Page, served: Server) -> None:
+    query = {"q": "виключна компетенція ради", "kind": "legislation"}
+    hit = httpx.get(f"{served.url}/search", params={**query, "k": 11}).json()["hits"][0]
+    open_page(page, f"{served.url}/?q={query['q']}&kind={query['kind']}")
+    page.wait_for_selector("#results[data-state=results]")
+    page.locator("#results .hit").first.get_by_role("link", name="Відкрити в джерелі").click()
+
+    cited = page.locator("#cited-span")
+    expect(cited).to_have_text(hit["text"], use_inner_text=False)
+    assert query_of(page.url) == {
+        "view": "source",
+        "doc": str(hit["doc_id"]),
+        "start": str(hit["start"]),
+        "end": str(hit["end"]),
+        "chunk": str(hit["chunk_id"]),
+    }
+    in_view = page.evaluate(
+        "(() => { const box = document.getElementById('cited-span').getBoundingClientRect();"
+        " return box.top < window.innerHeight && box.bottom > 0; })()"
+    )
+    assert in_view
+    expect(page.locator(".source-meta h1")).to_have_text(hit["title"])
+    expect(page.locator(".source-meta .hit-citation")).to_contain_text(hit["citation"])
+    screenshot(page, "source", full_page=False)
+    page.go_back()
+    expect(page.locator("#results .hit")).not_to_have_count(0)
+
+
+# ---------------------------------------------------------------- report basket
+
+
+def test_two_excerpts_are_reordered_and_downloaded_as_docx(
+    page: Page, served: Server, tmp_path: Path
+) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.url)
+    open_page(page, f"{served.url}/?q=аварійний+водогін")
+    page.wait_for_selector("#results[data-state=results]")
+    hits = page.locator("#results .hit")
+    chosen = [hits.nth(0), hits.nth(1)]
+    citations = [hit.locator(".hit-citation").inner_text().removeprefix("Джерело: ") for hit in chosen]
+    for hit in chosen:
+        hit.get_by_role("button", name="+ До звіту").click()
+    expect(page.locator("#basket-count")).to_have_text("2")
+
+    page.get_by_role("link", name="Звіт").click()
+    items = page.locator(".basket-item")
+    expect(items).to_have_count(2)
+    items.nth(1).get_by_role("button", name="Вище: витяг 2").click()
+    expect(items.nth(0).locator(".basket-citation")).to_contain_text(citations[1])
+
+    items.nth(0).get_by_role("button", name="Копіювати цитату").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("«") and copied.endswith(f"({citations[1]}).")
+    screenshot(page, "basket")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Завантажити DOCX").click()
+    docx_path = tmp_path / "report.docx"
+    download_info.value.save_as(docx_path)
+    paragraphs = [paragraph.text for paragraph in Document(str(docx_path)).paragraphs]
+    assert f"[1] {citations[1]}." in paragraphs and f"[2] {citations[0]}." in paragraphs
+    assert sum(paragraph.endswith(" [1]") for paragraph in paragraphs) == 1
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Завантажити Markdown").click()
+    markdown = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert f"[^1]: {citations[1]}." in markdown and f"[^2]: {citations[0]}." in markdown
+
+    items.nth(0).get_by_role("button", name="Вилучити").click()
+    expect(items).to_have_count(1)
+    expect(page.locator("#basket-count")).to_have_text("1")
+
+
+# ---------------------------------------------------------------- problems and precedents
+
+
+def test_a_problem_opens_with_its_examples_and_precedents(page: Page, served: Server) -> None:
+    if not (served.has_route("/problems") and served.has_route("/precedents")):
+        pytest.skip("the server has no /problems or /precedents route yet (issues of the problems helpers)")
+    open_page(page, f"{served.url}/?view=problems")
+    find = page.get_by_role("button", name="Знайти повторювані проблеми")
+    page.wait_for_selector(".problems-table, .notice")
+    if find.count():
+        find.click()
+    rows = page.locator(".problems-table tbody tr")
+    expect(rows.first).to_be_visible(timeout=180_000)
+    expect(page.locator(".trend-figure, .problems-table")).not_to_have_count(0)
+    screenshot(page, "problems")
+
+    label = rows.first.locator("th a").inner_text()
+    rows.first.locator("th a").click()
+    expect(page.locator("h1")).to_have_text(label)
+    expect(page.locator(".example-list li")).not_to_have_count(0)
+    expect(page.locator("#precedents")).not_to_have_attribute("aria-busy", "true", timeout=120_000)
+    groups = page.locator(".precedent-group")
+    expect(groups).to_have_count(3)
+    assert page.locator(".precedent-group .hit").count() > 0
+    assert page.locator("#precedents .notice-error").count() == 0
+    screenshot(page, "problem")
+
+
+# ---------------------------------------------------------------- upload
+
+
+def test_a_bad_file_shows_its_error_and_the_good_one_is_indexed(
+    page: Page, served: Server, tmp_path: Path
+) -> None:
+    broken = tmp_path / "зламаний.pdf"
+    broken.write_bytes(b"%PDF-1.4 this is not really a PDF")
+    note = tmp_path / "нотатка.txt"
+    note.write_text(
+        "Нотатка про громадський транспорт. У селі Вишневе автобус до районного центру ходить двічі на тиждень.",
+        encoding="utf-8",
+    )
+    open_page(page, f"{served.url}/?view=upload")
+    page.set_input_files("#upload-files", [str(broken), str(note)])
+    expect(page.locator(".file-list li")).to_have_count(2)
+    page.get_by_role("button", name="Додати й проіндексувати").click()
+
+    failed = page.locator(".upload-failed li")
+    expect(failed).to_have_count(1, timeout=120_000)
+    expect(failed).to_contain_text("зламаний.pdf")
+    assert len(failed.inner_text()) > len("зламаний.pdf: ") + 10
+    expect(page.locator(".upload-summary")).to_contain_text("Проіндексовано файлів: 1")
+    screenshot(page, "upload")
+
+
+def test_a_server_with_keys_asks_for_one_and_uploads_need_a_writer_key(
+    page: Page, served_with_keys: Server, tmp_path: Path
+) -> None:
+    open_page(page, served_with_keys.url)
+    expect(page.locator("#results .notice-error")).to_contain_text("потрібен ключ доступу")
+    page.locator("#results .key-form input").fill(READER_KEY)
+    page.locator("#results .key-form").get_by_role("button", name="Зберегти ключ").click()
+    page.wait_for_selector("body[data-ready=true]")
+    expect(page.locator(".corpus-summary")).to_contain_text("У сховищі")
+
+    note = tmp_path / "нотатка-про-дороги.txt"
+    note.write_text(
+        "Нотатка про ремонт доріг у громаді: потрібно відновити міст через річку.", encoding="utf-8"
+    )
+    page.get_by_role("link", name="Додати документи").click()
+    page.set_input_files("#upload-files", str(note))
+    page.get_by_role("button", name="Додати й проіндексувати").click()
+    refused = page.locator("#upload-result .notice-error")
+    expect(refused).to_contain_text("не дозволяє")
+    expect(refused).to_contain_text("writer")
+    screenshot(page, "upload-needs-writer-key")
+
+    refused.locator("input").fill(WRITER_KEY)
+    refused.get_by_role("button", name="Зберегти ключ").click()
+    expect(page.locator(".upload-summary")).to_contain_text("Проіндексовано файлів: 1", timeout=120_000)
