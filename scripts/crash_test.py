@@ -229,7 +229,7 @@ def phase_of_stack(dump: str) -> str:
                 return phase
         if "/indexing/readers/" in file:
             return "reading"
-    return "startup"
+    return "other"  # starting up, loading models, or between two files
 
 
 class CommitWatcher(threading.Thread):
