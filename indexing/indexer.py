@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tqdm import tqdm
@@ -27,10 +27,12 @@ from indexing.normaliser import normalise
 from indexing.readers import iter_source_files, read_file
 from indexing.store import NewChunk, NewDocument, Store
 from indexing.title_finder import find_title
-from models.embedder import Embedder
 from models.language_detector import detect_language
 from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
+
+if TYPE_CHECKING:
+    from models.embedder import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -203,11 +205,11 @@ class Indexer:
             report.kinds.append(KindChoice(parsed.source, kind, reason))
         language = detect_language(normalised.text)
         spans = chunk_document(normalised, kind, self.pipeline, parsed.paginated)
-        contexts = [chunk_in_context(title, kind, span) for span in spans]
-        chunks = [
-            NewChunk(span=span, lemmas=self.pipeline.lemma_text(context), vector=np.empty(0, np.float32))
-            for span, context in zip(spans, contexts, strict=True)
-        ]
+        chunks: list[NewChunk] = []
+        for span in spans:
+            context = chunk_in_context(title, kind, span)
+            lemmas = self.pipeline.lemma_text(context)
+            chunks.append(NewChunk(span=span, lemmas=lemmas, vector=np.empty(0, np.float32), context=context))
         return NewDocument(
             title=title,
             kind=kind,
@@ -237,11 +239,7 @@ class Indexer:
         chunks = [chunk for document in documents for chunk in document.chunks]
         if not chunks:
             return
-        texts = [
-            chunk_in_context(document.title, document.kind, chunk.span)
-            for document in documents
-            for chunk in document.chunks
-        ]
+        texts = [chunk.context for chunk in chunks]
         parts = []
         for start in range(0, len(texts), EMBED_SLICE):
             parts.append(self.embedder.embed_passages(texts[start : start + EMBED_SLICE]))

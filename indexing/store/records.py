@@ -21,6 +21,8 @@ class NewChunk:
     date: str | None = None
     """The chunk's own date when it has one (a record in a file of records); else the document's."""
     region: str | None = None
+    context: str = ""
+    """What was lemmatised and is embedded: the chunk under its document's title and heading (not stored)."""
 
 
 @dataclass
