@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,7 +19,6 @@ from indexing.indexer import Indexer, IndexOptions, IndexReport
 from indexing.store import Store, StoredChunk, StoredDocument
 from indexing.store.problem_item import ProblemItem
 from indexing.store.problem_tables import ItemFilter
-from models.embedder import Embedder
 from models.language_detector import detect_language
 from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
@@ -28,6 +27,9 @@ from service.problems import Problem, ProblemReport, ProblemService
 from service.search_types import Hit, SearchFilters
 from service.searcher import Searcher
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from models.embedder import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ class Hromada:
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
+                from models.embedder import Embedder  # torch loads only when vectors are needed
+
                 self._embedder = Embedder(self.settings.model_dir, batch_size=self.settings.embed_batch_size)
             return self._embedder
 

@@ -7,13 +7,16 @@ Hits are deduplicated so that one page, one article or one repeated text does no
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from indexing.store import Store, StoredChunk
-from models.embedder import Embedder
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.citations import cite
 from service.rank_fusion import reciprocal_rank_fusion
 from service.search_types import SEARCH_MODES, Hit, InvalidQueryError, SearchFilters
+
+if TYPE_CHECKING:
+    from models.embedder import Embedder
 
 MAX_K = 200
 MAX_OFFSET = 1000

@@ -89,3 +89,22 @@ def test_check_and_delete(indexed: Hromada, tmp_path: Path) -> None:
     assert delete.returncode == 0 and json.loads(delete.stdout) == {"deleted": 1}
     missing = hromada("delete", "1", "--store", store)
     assert missing.returncode == 2 and "no document with id 1" in missing.stderr
+
+
+def test_store_commands_answer_without_loading_the_embedder(indexed: Hromada, tmp_path: Path) -> None:
+    """``stats``, ``check`` and ``delete`` need no vectors computed, so they must not pay for importing torch."""
+    store = tmp_path / "store"
+    indexed.store().snapshot(store)
+    script = (
+        "import sys\n"
+        "from service.cli import main\n"
+        "for command in (['stats'], ['check'], ['delete', '2']):\n"
+        f"    assert main([*command, '--store', {str(store)!r}, '--json']) == 0, command\n"
+        "print(sorted(name for name in ('torch', 'sentence_transformers') if name in sys.modules))\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=environment
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"

@@ -17,16 +17,18 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from models.embedder import Embedder
 from models.errors import HromadaError
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.precedents.shared_words import common_words
 from service.precedents.strategy_profiles import CHALLENGES, GOAL_SECTIONS, StrategyProfile
 from service.search_types import InvalidQueryError
+
+if TYPE_CHECKING:
+    from models.embedder import Embedder
 
 SHORT_LIST_FACTOR = 3
 """How many times ``k`` hromadas are short-listed by similarity before nearness and type reorder them."""

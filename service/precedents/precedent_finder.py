@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from indexing.store import ChunkFilter, Store
-from models.embedder import Embedder
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.precedents.article_ranking import RankedArticle, group_articles, rank_articles
 from service.precedents.candidate_retrieval import CandidateRetriever
@@ -28,6 +28,9 @@ from service.precedents.precedent_types import Precedent, PrecedentReport
 from service.precedents.shared_words import reason_line, shared_keywords
 from service.search_types import InvalidQueryError, SearchFilters
 from service.searcher import MAX_QUERY_CHARS, hit_from_chunk
+
+if TYPE_CHECKING:
+    from models.embedder import Embedder
 
 MAX_PRECEDENTS = 50
 RERANK_DEPTH = 30

@@ -6,8 +6,6 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-from matplotlib.figure import Figure
-
 from service.problems.problem_records import Assignment, Problem
 
 CHART_PROBLEMS = 8
@@ -72,6 +70,8 @@ def write_chart(problems: Sequence[Problem], path: str | Path, count: int = CHAR
         raise ValueError(f"{path}: a chart is written as .png or .svg")
     largest = sorted(problems, key=lambda problem: (-problem.recurrence.size, problem.id))[:count]
     months = sorted({month for problem in largest for month in problem.recurrence.monthly_counts})
+    from matplotlib.figure import Figure  # matplotlib loads only when a chart is asked for
+
     figure = Figure(figsize=(11, 6), layout="constrained")
     axes = figure.add_subplot()
     for problem in largest:

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from scipy.stats import kendalltau
-
 from service.problems.problem_records import ProblemItem, Recurrence, Trend
 
 MIN_TREND_MONTHS = 4
@@ -51,6 +49,8 @@ def trend_of(monthly: Counter[str], totals: Counter[str]) -> Trend:
         return Trend(direction="unknown")
     if len(set(shares)) == 1:
         return Trend(direction="stable")
+    from scipy.stats import kendalltau  # scipy.stats takes half a second to import; only trends need it
+
     tau, p_value = kendalltau(range(len(shares)), shares)
     direction = "stable"
     if p_value < SIGNIFICANCE:
