@@ -3,12 +3,10 @@ and a known problem turned into the text its precedents are looked for with."""
 
 from __future__ import annotations
 
-from models.language_detector import detect_language
 from service.hromada import Hromada
 from service.precedents.partner_finder import PartnerFinder
 from service.precedents.precedent_finder import PrecedentFinder, SimilarityBars
 from service.precedents.strategy_profiles import load_profiles
-from service.problems import ProblemService
 from service.searcher import MAX_QUERY_CHARS
 
 PROBLEM_EXAMPLES = 3
@@ -32,7 +30,6 @@ def problem_text(app: Hromada, problem_id: str) -> str:
 
     ``ProblemNotFoundError`` when the store has no problem with that id.
     """
-    service = ProblemService(app.embedder, app.pipeline, detect_language)
-    problem = service.get_problem(app.store().connection, problem_id)
+    problem = app.problem(problem_id)
     parts = [problem.label, *(example.item.text for example in problem.examples[:PROBLEM_EXAMPLES])]
     return "\n".join(part.strip() for part in parts if part.strip())[:MAX_QUERY_CHARS]
