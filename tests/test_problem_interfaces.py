@@ -74,6 +74,16 @@ def test_cluster_command_on_a_batch_file_writes_json_csv_and_chart(
     assert (tmp_path / "a.csv").read_text(encoding="utf-8").count("\n") >= 100
     assert (tmp_path / "chart.png").read_bytes().startswith(b"\x89PNG")
 
+    listed = main(["problems", "--store", str(store), "--json", "--min-size", "1", "--since", "2000-01-01"])
+    assert listed == 0
+    saved = json.loads(capsys.readouterr().out)["problems"]
+    assert {problem["id"] for problem in saved} == {problem["id"] for problem in report["problems"]}
+    first = saved[0]["id"]
+    assert main(["problems", first, "--store", str(store), "--json"]) == 0
+    assert [problem["id"] for problem in json.loads(capsys.readouterr().out)["problems"]] == [first]
+    assert main(["problems", "P-none", "--store", str(store)]) == 2
+    assert "no problem with id 'P-none'" in capsys.readouterr().err
+
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"id": "x1", "text": "Не працює ліфт"}\n{"id": "x2", "text": \n', encoding="utf-8")
     assert main(["cluster", "--input", str(broken), "--store", str(store)]) == 2

@@ -9,6 +9,7 @@ from indexing.document import KINDS
 from service.cli.commands import EXIT_OK, print_json, say
 from service.hromada import Hromada
 from service.problems import (
+    Assignment,
     Problem,
     ProblemReport,
     read_batch,
@@ -29,29 +30,41 @@ def add_problem_commands(sub: argparse._SubParsersAction, common: argparse.Argum
         "new ones, and save them. Sending the same items again counts nothing twice.",
     )
     cluster.add_argument("--input", type=Path, metavar="FILE", help="a batch of new submissions")
-    cluster.add_argument("--kind", choices=KINDS, help="only statements from documents of this kind")
-    cluster.add_argument("--region", help="only statements from this region (listing)")
-    cluster.add_argument("--since", metavar="DATE", help="only statements from YYYY-MM-DD on")
-    cluster.add_argument("--until", metavar="DATE", help="only statements up to YYYY-MM-DD")
-    cluster.add_argument("--min-size", type=int, default=2, metavar="N", help="list problems of N or more")
-    cluster.add_argument(
-        "--csv", type=Path, metavar="FILE", help="also write the problems (or assignments) as CSV"
+    _add_listing_options(cluster, csv_help="also write the problems (or assignments) as CSV")
+    cluster.set_defaults(handler=cluster_problems)
+
+    problems = sub.add_parser(
+        "problems",
+        parents=[common],
+        help="the saved problems, counted over the statements that pass the filters; or one problem",
+        description="Reads what `hromada cluster` saved; changes nothing.",
     )
-    cluster.add_argument(
+    problems.add_argument("problem_id", nargs="?", metavar="ID", help="show this problem only")
+    _add_listing_options(problems, csv_help="also write the problems as CSV")
+    problems.set_defaults(handler=show_problems)
+
+
+def _add_listing_options(parser: argparse.ArgumentParser, csv_help: str) -> None:
+    parser.add_argument("--kind", choices=KINDS, help="only statements from documents of this kind")
+    parser.add_argument("--region", help="only statements from this region (listing)")
+    parser.add_argument("--since", metavar="DATE", help="only statements from YYYY-MM-DD on")
+    parser.add_argument("--until", metavar="DATE", help="only statements up to YYYY-MM-DD")
+    parser.add_argument("--min-size", type=int, default=2, metavar="N", help="list problems of N or more")
+    parser.add_argument("--csv", type=Path, metavar="FILE", help=csv_help)
+    parser.add_argument(
         "--chart", type=Path, metavar="FILE", help="a PNG or SVG of the largest problems over time"
     )
-    cluster.set_defaults(handler=cluster_problems)
 
 
 def cluster_problems(app: Hromada, args: argparse.Namespace) -> int:
-    filters = SearchFilters(kind=args.kind, region=args.region, since=args.since, until=args.until)
+    filters = _filters(args)
     if args.input is not None:
         report = app.assign_batch(read_batch(args.input))
         problems = report.problems
     else:
         report = app.cluster_corpus(filters)
         problems = app.problems(filters, args.min_size)
-    _write_files(args, report, problems)
+    _write_files(args, problems, report.assignments if args.input is not None else None)
     if args.json:
         print_json({**report.to_json(), "problems": [problem.to_json() for problem in problems]})
     else:
@@ -59,10 +72,32 @@ def cluster_problems(app: Hromada, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_files(args: argparse.Namespace, report: ProblemReport, problems: list[Problem]) -> None:
+def show_problems(app: Hromada, args: argparse.Namespace) -> int:
+    filters = _filters(args)
+    if args.problem_id is not None:
+        problems = [app.problem(args.problem_id, filters)]
+    else:
+        problems = app.problems(filters, args.min_size)
+    _write_files(args, problems, assignments=None)
+    if args.json:
+        print_json({"problems": [problem.to_json() for problem in problems]})
+    else:
+        for problem in problems:
+            _print_problem(problem)
+    return EXIT_OK
+
+
+def _filters(args: argparse.Namespace) -> SearchFilters:
+    return SearchFilters(kind=args.kind, region=args.region, since=args.since, until=args.until)
+
+
+def _write_files(
+    args: argparse.Namespace, problems: list[Problem], assignments: list[Assignment] | None
+) -> None:
+    """The ``--csv`` (assignments when a batch was sorted, else problems) and ``--chart`` files asked for."""
     if args.csv is not None:
-        if args.input is not None:
-            write_assignments_csv(report.assignments, problems, args.csv)
+        if assignments is not None:
+            write_assignments_csv(assignments, problems, args.csv)
         else:
             write_problems_csv(problems, args.csv)
         say(f"wrote {args.csv}")
@@ -78,11 +113,15 @@ def _print_problems(problems: list[Problem], report: ProblemReport) -> None:
         f"{len(report.new_problem_ids)} new problems, {report.already_seen} seen before"
     )
     for problem in problems:
-        recurrence = problem.recurrence
-        period = f"{recurrence.first_seen or '?'} – {recurrence.last_seen or '?'}"
-        regions = ", ".join(recurrence.regions[:3])
-        print(f"\n{problem.id}  {problem.label}  ({recurrence.size}; {period}; {recurrence.trend.direction})")
-        if regions:
-            print(f"   регіони: {regions}")
-        for example in problem.examples[:2]:
-            print(f"   — {' '.join(example.item.text.split())[:160]}")
+        _print_problem(problem)
+
+
+def _print_problem(problem: Problem) -> None:
+    recurrence = problem.recurrence
+    period = f"{recurrence.first_seen or '?'} – {recurrence.last_seen or '?'}"
+    regions = ", ".join(recurrence.regions[:3])
+    print(f"\n{problem.id}  {problem.label}  ({recurrence.size}; {period}; {recurrence.trend.direction})")
+    if regions:
+        print(f"   регіони: {regions}")
+    for example in problem.examples[:2]:
+        print(f"   — {' '.join(example.item.text.split())[:160]}")
