@@ -148,14 +148,16 @@ def run_bertopic(texts: list[str], embeddings: np.ndarray) -> tuple[np.ndarray, 
 
 def run_batch(arguments: argparse.Namespace, embedder: Embedder, service: ProblemService) -> None:
     appeals = load_appeals(arguments.data / ALL_FILE)
-    learn = [appeal for appeal in appeals if appeal.item.date and appeal.item.date < "2015"]
-    later = [appeal for appeal in appeals if appeal.item.date and appeal.item.date >= "2015"]
+    # Embedded as in ``full`` mode, so that one cached embedding run serves both modes.
+    embeddings = embed(appeals, embedder, arguments)
+    learn = [i for i, appeal in enumerate(appeals) if appeal.item.date and appeal.item.date < "2015"]
+    later = [i for i, appeal in enumerate(appeals) if appeal.item.date and appeal.item.date >= "2015"]
     if arguments.sample:
-        learn, later = _sample(learn, arguments.sample), _sample(later, arguments.sample)
+        learn, later = _sample(appeals, learn, arguments.sample), _sample(appeals, later, arguments.sample)
         print(f"sampled at most {arguments.sample} appeals of each period (seeded, by content key)")
     print(f"learn from {len(learn)} appeals of 2013–2014, then assign {len(later)} of 2015 as one batch")
-    learn_embeddings = embed(learn, embedder, arguments)
-    later_embeddings = embed(later, embedder, arguments)
+    learn_embeddings, later_embeddings = embeddings[learn], embeddings[later]
+    learn, later = [appeals[i] for i in learn], [appeals[i] for i in later]
     with tempfile.TemporaryDirectory() as folder:
         connection = sqlite3.connect(Path(folder) / "problems.sqlite")
         started = time.perf_counter()
@@ -199,7 +201,8 @@ def run_batch(arguments: argparse.Namespace, embedder: Embedder, service: Proble
 def run_full(arguments: argparse.Namespace, embedder: Embedder, service: ProblemService) -> None:
     started = time.perf_counter()
     appeals = load_appeals(arguments.data / ALL_FILE)
-    print(f"{len(appeals)} distinct appeals (repeated ids dropped)")
+    lines = _count_lines(arguments.data / ALL_FILE)
+    print(f"{lines} appeals read, {len(appeals)} distinct (a repeated id or an empty text is counted once)")
     embeddings = embed(appeals, embedder, arguments)
     embedded = time.perf_counter()
     analysis = service.cluster_items([appeal.item for appeal in appeals], embeddings)
@@ -272,10 +275,16 @@ def score(method: str, truth: list[str], labels: np.ndarray, seconds: float) -> 
     )
 
 
-def _sample(appeals: list[Appeal], size: int) -> list[Appeal]:
-    ordered = sorted(appeals, key=lambda appeal: appeal.item.content_key)
+def _sample(appeals: list[Appeal], indices: list[int], size: int) -> list[int]:
+    """A seeded sample of ``indices`` that does not depend on the file's order."""
+    ordered = sorted(indices, key=lambda index: appeals[index].item.content_key)
     rng = np.random.default_rng(1551)
     return [ordered[i] for i in sorted(rng.choice(len(ordered), size=min(size, len(ordered)), replace=False))]
+
+
+def _count_lines(path: Path) -> int:
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        return sum(1 for line in lines if line.strip())
 
 
 def _peak_rss_mb() -> float:
