@@ -163,9 +163,14 @@ class Hromada:
 
     @cached_property
     def problem_service(self) -> ProblemService:
-        return ProblemService(self.embedder, self.pipeline, detect_language)
+        return self._problem_service(show_progress=False)
 
-    def cluster_corpus(self, filters: SearchFilters | None = None) -> ProblemReport:
+    def _problem_service(self, show_progress: bool) -> ProblemService:
+        return ProblemService(self.embedder, self.pipeline, detect_language, show_progress=show_progress)
+
+    def cluster_corpus(
+        self, filters: SearchFilters | None = None, show_progress: bool = False
+    ) -> ProblemReport:
         """Find the problem statements of the indexed chunks that pass ``filters`` and sort them into problems.
 
         Statements seen before are not counted again, so running it after each index run keeps problem ids.
@@ -173,16 +178,22 @@ class Hromada:
         store = self.store(with_model=True)
         chunks = list(store.iter_chunks((filters or SearchFilters()).to_chunk_filter()))
         items = self.problem_service.statements_from_chunks(chunks)
-        return self._assign(items, _statement_vectors(store, chunks, items, self.embedder))
+        return self._assign(items, _statement_vectors(store, chunks, items, self.embedder), show_progress)
 
-    def assign_batch(self, items: Sequence[ProblemItem]) -> ProblemReport:
-        """Sort new submissions into known problems or new ones, and save them; all or nothing."""
-        return self._assign(items, None)
+    def assign_batch(self, items: Sequence[ProblemItem], show_progress: bool = False) -> ProblemReport:
+        """Sort new submissions into known problems or new ones, and save them; all or nothing.
 
-    def _assign(self, items: Sequence[ProblemItem], embeddings: np.ndarray | None) -> ProblemReport:
+        ``show_progress`` draws progress bars on stderr (embedding, naming) for large batches.
+        """
+        return self._assign(items, None, show_progress)
+
+    def _assign(
+        self, items: Sequence[ProblemItem], embeddings: np.ndarray | None, show_progress: bool
+    ) -> ProblemReport:
         store = self.store(with_model=True, create=True)
+        service = self._problem_service(show_progress) if show_progress else self.problem_service
         with store.write() as writer:
-            return self.problem_service.assign_batch(writer.connection, items, embeddings)
+            return service.assign_batch(writer.connection, items, embeddings)
 
     def problems(self, filters: SearchFilters | None = None, min_size: int = 1) -> list[Problem]:
         """Saved problems, counted over the statements that pass ``filters``; the largest first."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from indexing.document import KINDS
@@ -58,11 +59,13 @@ def _add_listing_options(parser: argparse.ArgumentParser, csv_help: str) -> None
 
 def cluster_problems(app: Hromada, args: argparse.Namespace) -> int:
     filters = _filters(args)
+    # Bars go to stderr, so they never spoil --json; piped and quiet, they are left out.
+    progress = sys.stderr.isatty() or not args.json
     if args.input is not None:
-        report = app.assign_batch(read_batch(args.input))
+        report = app.assign_batch(read_batch(args.input), show_progress=progress)
         problems = report.problems
     else:
-        report = app.cluster_corpus(filters)
+        report = app.cluster_corpus(filters, show_progress=progress)
         problems = app.problems(filters, args.min_size)
     _write_files(args, problems, report.assignments if args.input is not None else None)
     if args.json:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 import numpy as np
+from tqdm import tqdm
 
 from indexing.store.problem_item import ProblemItem, StoredProblem
 from indexing.store.problem_tables import (
@@ -167,7 +168,7 @@ class ProblemService:
         formed, threshold = self._form_problems(items, directions, threshold=None)
         counts = [
             keyword_counts([items[i] for i in problem.members], self._pipeline, self._language_of)
-            for problem in formed
+            for problem in self._naming_bar(formed)
         ]
         names = name_problems(counts)
         totals = monthly_totals(items)
@@ -348,7 +349,7 @@ class ProblemService:
     ) -> list[StoredProblem]:
         """Create the rows and keyword counts of newly formed problems (labelled by ``_relabel`` after)."""
         new_problems = []
-        for problem in formed:
+        for problem in self._naming_bar(formed):
             members = [pool[index] for index in problem.members]
             add_keyword_counts(
                 connection, problem.id, keyword_counts(members, self._pipeline, self._language_of)
@@ -431,6 +432,16 @@ class ProblemService:
             return self._embed(fresh)
         row_of = {item.id: row for row, item in enumerate(items)}
         return np.asarray(embeddings, dtype=np.float32)[[row_of[item.id] for item in fresh]]
+
+    def _naming_bar(self, formed: list[_FormedProblem]) -> Iterable[_FormedProblem]:
+        """Naming lemmatises every member's text, the longest step after embedding on large inputs."""
+        return tqdm(
+            formed,
+            desc="naming problems",
+            unit="problem",
+            disable=not self._show_progress,
+            leave=False,
+        )
 
     def _languages(self, items: Sequence[ProblemItem]) -> list[str]:
         return [self._language_of(item.text) for item in items]
