@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from models.e5_model_folder import MAX_SEQ_LENGTH, PROMPTS
 from models.e5_preparation import (
@@ -15,6 +16,10 @@ from models.e5_preparation import (
     ensure_model_folder,
     load_sentence_transformer,
 )
+from models.heap_release import release_freed_heap
+
+SLICE_TEXTS = 64
+"""Texts embedded per call; freed memory is handed back to the system between calls (see ``heap_release``)."""
 
 
 class Embedder:
@@ -45,8 +50,7 @@ class Embedder:
     def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
         """Vectors of document passages, shape (len(texts), 384), in the order of ``texts``.
 
-        sentence-transformers sorts the texts by length before batching (so padding stays small) and
-        returns the vectors in the original order.
+        Texts are batched longest first (so padding stays small); the vectors come back in the original order.
         """
         return self._embed(texts, PROMPTS["passage"], show_progress)
 
@@ -64,14 +68,20 @@ class Embedder:
         return sum(len(ids) for ids in encoded["input_ids"])
 
     def _embed(self, texts: Sequence[str], prompt: str, show_progress: bool) -> np.ndarray:
-        if not texts:
-            return np.empty((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(
-            list(texts),
-            prompt=prompt,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=show_progress,
-        )
-        return vectors.astype(np.float32, copy=False)
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        # Longest first across the whole input, so that slicing keeps padding as small as one call would.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        with tqdm(total=len(texts), desc="embedding", unit="text", disable=not show_progress) as bar:
+            for start in range(0, len(order), SLICE_TEXTS):
+                rows = order[start : start + SLICE_TEXTS]
+                vectors[rows] = self._model.encode(
+                    [texts[i] for i in rows],
+                    prompt=prompt,
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+                release_freed_heap()
+                bar.update(len(rows))
+        return vectors

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from models.e5_preparation import REFERENCE_FILE, prepare_model
-from models.embedder import Embedder
+from models.embedder import SLICE_TEXTS, Embedder
 from models.errors import ModelNotAvailableError
 from models.model_folder_manifest import verify_manifest
 
@@ -41,6 +41,16 @@ def test_vectors_are_float32_normalised_and_in_input_order(embedder: Embedder) -
     # Order is kept even though texts are batched by length.
     assert np.allclose(vectors[1], embedder.embed_passages([RELEVANT])[0], atol=1e-5)
     assert embedder.embed_passages([]).shape == (0, 384)
+
+
+def test_inputs_longer_than_one_slice_keep_their_order(embedder: Embedder) -> None:
+    """Texts are embedded longest first in slices of ``SLICE_TEXTS``; each vector must still land on its row."""
+    words = (RELEVANT + " " + IRRELEVANT).split()
+    passages = [" ".join(words[: 1 + (i * 7) % len(words)]) + f" №{i}" for i in range(SLICE_TEXTS * 2 + 5)]
+    together = embedder.embed_passages(passages)
+    for row in (0, 1, SLICE_TEXTS, len(passages) - 1):
+        alone = embedder.embed_passages([passages[row]])[0]
+        assert float(together[row] @ alone) > 0.9999, row
 
 
 def test_query_is_closer_to_relevant_passage(embedder: Embedder) -> None:
