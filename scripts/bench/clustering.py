@@ -43,6 +43,8 @@ from models.embedder import Embedder
 from models.language_detector import detect_language
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.problems import ProblemService
+from service.problems.clustering import cluster_embeddings
+from service.problems.collection_centre import CollectionCentre
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "kyiv1551"
 BENCH_FILE = "bench-uk-top20x150.jsonl"
@@ -192,9 +194,20 @@ def run_batch(arguments: argparse.Namespace, embedder: Embedder, service: Proble
         f"  purity of those assignments (category = the problem's majority category in 2013–2014): "
         f"{pure / max(1, len(to_known)):.1%}"
     )
+    new_members: dict[str, list[str]] = {}
+    for assignment in new:
+        new_members.setdefault(str(assignment.problem_id), []).append(category_of[assignment.item_id])
+    new_pure = sum(Counter(cats).most_common(1)[0][1] for cats in new_members.values())
     print(
-        f"  new problems formed: {len(second.new_problem_ids)} holding {len(new)} appeals; "
+        f"  new problems formed: {len(second.new_problem_ids)} holding {len(new)} appeals "
+        f"(purity {new_pure / max(1, len(new)):.1%}); "
         f"unassigned {sum(a.problem_id is None for a in second.assignments) / len(later):.1%}"
+    )
+    learnt_categories = {appeal.category for appeal in learn}
+    unseen = [appeal for appeal in later if appeal.category not in learnt_categories]
+    print(
+        f"  2015 appeals whose category never occurs in 2013–2014: {len(unseen) / len(later):.1%}; "
+        f"of them in new problems: {sum(category_of[a.item_id] not in learnt_categories for a in new)}"
     )
 
 
@@ -210,16 +223,18 @@ def run_full(arguments: argparse.Namespace, embedder: Embedder, service: Problem
     truth = [appeal.category for appeal in appeals]
     print(score("hromada (no k)", truth, analysis.labels, finished - embedded).line())
     print(
-        f"  embedding {embedded - started:.0f}s, clustering with labels and recurrence {finished - embedded:.0f}s, "
+        f"  embedding {embedded - started:.0f}s, clustering given the embeddings (languages, grouping, threshold, "
+        f"labels, recurrence) {finished - embedded:.0f}s, "
         f"total {finished - started:.0f}s, peak RSS {_peak_rss_mb():.0f} MB"
     )
+    # The grouping alone, as cluster_items does it: language means removed, then the agglomeration.
+    languages = [detect_language(appeal.item.text) for appeal in appeals]
     started = time.perf_counter()
-    from service.problems.clustering import cluster_embeddings
-
-    clustering = cluster_embeddings(embeddings, [a.item.content_key for a in appeals], service.parameters)
+    directions = CollectionCentre.of(embeddings, languages).directions(embeddings, languages)
+    clustering = cluster_embeddings(directions, [a.item.content_key for a in appeals], service.parameters)
     print(
-        f"  clustering step alone (given embeddings): {time.perf_counter() - started:.1f}s, "
-        f"{clustering.cluster_count} problems"
+        f"  grouping step alone (language means removed, k-means to {service.parameters.max_nodes} groups, "
+        f"agglomeration): {time.perf_counter() - started:.1f}s, {clustering.cluster_count} problems"
     )
 
 
