@@ -161,7 +161,6 @@ class NounPhraseFinder:
         if position < len(words) and words[position].preposition:
             prepositional = _group(words, position + 1, case=_GOVERNED)
             if prepositional is not None:
-                yield self._phrase(words, head, tail, preposition=position)
                 tail.append(prepositional)
                 yield self._phrase(words, head, tail, preposition=position)
 
