@@ -55,6 +55,7 @@ FRAME_NOUNS = frozenset(
         "захід",
     }
     | {"необхідність", "ситуація", "випадок", "допомога", "увага", "відповідь", "заявка", "заява"}
+    | {"мешканець", "житель", "громадянин", "посилання"}
 )
 """Nouns that frame a statement («з приводу», «прошу вжити заходів») rather than name its subject: never heads."""
 _PROPER_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn", "Abbr"})
@@ -132,7 +133,11 @@ class NounPhraseFinder:
         words = []
         for number, written in enumerate(written_words):
             form = written.lower().translate(_APOSTROPHES)
-            usable = form not in self._stop_words and not set(form) & _RUSSIAN_LETTERS and len(form) > 1
+            # A word the dictionary does not know is a typo («промлема») unless capitalised (a name it lacks).
+            known = self._analyser.word_is_known(form) or written[0].isupper()
+            usable = (
+                known and form not in self._stop_words and not set(form) & _RUSSIAN_LETTERS and len(form) > 1
+            )
             words.append(
                 _Word(
                     written=written,
@@ -280,12 +285,22 @@ def _shared_beginning(first: str, second: str) -> int:
 def _cased(word: _Word, form: str) -> str:
     """``form`` with the capitals of ``word`` when it is a proper noun or an abbreviation, lowercase otherwise."""
     written = word.written
-    if 1 < len(written) <= MAX_ABBREVIATION_LETTERS and written.isupper():
-        return form.upper()
+    if len(written) > 1 and written.isupper():
+        abbreviation = len(written) <= MAX_ABBREVIATION_LETTERS and _abbreviation(word)
+        return form.upper() if abbreviation else form
     proper = any(tag in word.parses[0].tag for tag in _PROPER_TAGS) if word.parses else False
     if written[0].isupper() and (proper or word.capital_tells):
         return form[:1].upper() + form[1:]
     return form
+
+
+def _abbreviation(word: _Word) -> bool:
+    """Whether a word in capitals is an abbreviation («ДНЗ», «ЖРЕО»), not a shouted word («ЛІФТ»).
+
+    The dictionary's abbreviations are indeclinable (``Fixd``); one it does not know is taken as one too.
+    """
+    parses = word.parses
+    return not parses or not parses[0].is_known or any("Fixd" in parse.tag for parse in parses)
 
 
 def _starts_sentence(text: str, position: int) -> bool:

@@ -34,8 +34,8 @@ KEYWORD_COUNT = 8
 EXAMPLE_COUNT = 3
 CENTRAL_STATEMENTS = 8
 """Statements closest to a problem's centre whose phrases are candidate labels."""
-WORD_COST = 0.12
-SUPPORT_BONUS = 0.1
+WORD_COST = 0.08
+SUPPORT_BONUS = 0.03
 MAX_LABEL_WORDS = 6
 RUNNER_UP_SHARE = 0.7
 TELLING_KEYWORDS = 2
