@@ -34,9 +34,12 @@ TITLE_CASE_WORDS = 3
 MAX_ABBREVIATION_LETTERS = 5
 """A longer word in capitals is shouting, not an abbreviation («ПРОШУ»), and is lowercased."""
 PREPOSITIONS = frozenset(
-    {"до", "на", "в", "у", "для", "біля", "між", "через", "під", "над", "за", "з", "із", "зі", "від", "по"}
+    {"до", "на", "в", "у", "для", "біля", "між", "через", "під", "над", "за", "по", "з", "із", "зі"}
 )
-"""Prepositions that may open a phrase's last group («до школи», «на дорозі», «у дворі»)."""
+"""Prepositions that may open a phrase's last group («до школи», «на дорозі», «у дворі»).
+
+Not «від»: after a noun it starts what is to be done («очистити тротуар від сміття»), not the subject's name.
+"""
 _HEAD_CASES = ("nomn", "accs", "gent")
 """A problem's head noun is a subject, an object («відремонтувати дорогу») or negated («немає води»)."""
 _GOVERNED = "governed"
