@@ -182,6 +182,7 @@ class Indexer:
                 writer.add_documents(
                     key, source, sha256, size, batch, complete=complete and len(documents) == 1
                 )
+                writer.record_backend(self.embedder.backend)
             report.documents += len(batch)
             report.chunks += sum(len(document.chunks) for document in batch)
         if len(documents) != 1:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from models.e5_preparation import REFERENCE_FILE, prepare_model
-from models.embedder import SLICE_TEXTS, Embedder
+from models.embedder import Embedder
 from models.errors import ModelNotAvailableError
 from models.model_folder_manifest import verify_manifest
 
@@ -46,9 +46,9 @@ def test_vectors_are_float32_normalised_and_in_input_order(embedder: Embedder) -
 def test_inputs_longer_than_one_slice_keep_their_order(embedder: Embedder) -> None:
     """Texts are embedded longest first in slices of ``SLICE_TEXTS``; each vector must still land on its row."""
     words = (RELEVANT + " " + IRRELEVANT).split()
-    passages = [" ".join(words[: 1 + (i * 7) % len(words)]) + f" №{i}" for i in range(SLICE_TEXTS * 2 + 5)]
+    passages = [" ".join(words[: 1 + (i * 7) % len(words)]) + f" №{i}" for i in range(32 * 2 + 5)]
     together = embedder.embed_passages(passages)
-    for row in (0, 1, SLICE_TEXTS, len(passages) - 1):
+    for row in (0, 1, 32, len(passages) - 1):
         alone = embedder.embed_passages([passages[row]])[0]
         assert float(together[row] @ alone) > 0.9999, row
 
@@ -93,7 +93,7 @@ def test_preparing_into_a_fresh_folder_gives_a_working_model(tmp_path: Path, emb
     model_dir = tmp_path / "e5"
     prepare_model(model_dir)
     verify_manifest(model_dir, Embedder.name, full=True)
-    assert sorted(path.name for path in tmp_path.iterdir()) == [".e5.lock", "e5"]  # no partial build left
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".e5.lock", "e5", "e5.backends"]  # no partial build
     fresh = Embedder(model_dir=model_dir)
     assert np.allclose(fresh.embed_queries([QUERY]), embedder.embed_queries([QUERY]), atol=1e-5)
 
