@@ -22,7 +22,7 @@ import numpy as np
 
 from models.cpu_features import cpu_flags, has_native_bf16
 from models.e5_model_folder import MAX_SEQ_LENGTH, PROMPTS
-from models.encoders import OPENVINO_BF16, TORCH_BF16, Encoder, TorchEncoder
+from models.encoders import EMBEDDING_DIMENSION, OPENVINO_BF16, TORCH_BF16, Encoder, TorchEncoder
 from models.model_folder_manifest import MANIFEST_FILE
 from models.token_batches import PromptTokenizer
 
@@ -151,7 +151,7 @@ def _check_backend(
 
 
 def _vectors(encoder: Encoder, tokenizer: PromptTokenizer) -> np.ndarray:
-    vectors = np.empty((len(CHECK_TEXTS), 384), dtype=np.float32)
+    vectors = np.empty((len(CHECK_TEXTS), EMBEDDING_DIMENSION), dtype=np.float32)
     for batch in tokenizer.batches(CHECK_TEXTS, PROMPTS["passage"], batch_tokens=4096, max_batch=16):
         vectors[batch.rows] = encoder.encode(batch, threads=2)
     return vectors

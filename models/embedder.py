@@ -14,6 +14,7 @@ from models.backend_preparation import read_backend_record
 from models.cpu_features import cpu_flags
 from models.e5_model_folder import MAX_SEQ_LENGTH, PROMPTS
 from models.e5_preparation import MODEL_NAME, default_model_dir, ensure_model_folder
+from models.encoders import EMBEDDING_DIMENSION
 from models.heap_release import release_freed_heap
 from models.query_batcher import QueryBatcher
 from models.token_batches import PromptTokenizer, TokenBatch
@@ -39,7 +40,7 @@ class Embedder:
     """
 
     name: str = MODEL_NAME
-    dimension: int = 384
+    dimension: int = EMBEDDING_DIMENSION
 
     def __init__(
         self,

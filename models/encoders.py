@@ -17,6 +17,7 @@ from models.token_batches import TokenBatch
 OPENVINO_BF16 = "openvino-bf16"
 TORCH_BF16 = "torch-bf16"
 TORCH_FP32 = "torch-fp32"
+EMBEDDING_DIMENSION = 384
 BACKENDS = (OPENVINO_BF16, TORCH_BF16, TORCH_FP32)
 """Fastest first; ``torch-fp32`` is the reference every other backend's vectors are checked against."""
 

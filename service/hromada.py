@@ -19,6 +19,8 @@ from indexing.store import Store, StoredChunk, StoredDocument
 from indexing.store.problem_item import ProblemItem
 from indexing.store.problem_tables import ItemFilter
 from models.backend_choice import chosen_backend
+from models.e5_preparation import MODEL_NAME
+from models.encoders import EMBEDDING_DIMENSION
 from models.language_detector import detect_language
 from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
@@ -192,7 +194,9 @@ class Hromada:
         return self._problem_service(show_progress=False)
 
     def _problem_service(self, show_progress: bool) -> ProblemService:
-        return ProblemService(self.embedder, self.pipeline, detect_language, show_progress=show_progress)
+        return ProblemService(
+            _EmbedderOnDemand(self), self.pipeline, detect_language, show_progress=show_progress
+        )
 
     def cluster_corpus(
         self, filters: SearchFilters | None = None, show_progress: bool = False
@@ -255,6 +259,22 @@ class Hromada:
             "store_backends": store.backends,
             "store": str(self.settings.store),
         }
+
+
+class _EmbedderOnDemand:
+    """The embedder's name and dimension at once, its model only when something is embedded.
+
+    Listing saved problems embeds nothing, so ``hromada problems`` must not wait seconds for the model.
+    """
+
+    name: str = MODEL_NAME
+    dimension: int = EMBEDDING_DIMENSION
+
+    def __init__(self, hromada: Hromada) -> None:
+        self._hromada = hromada
+
+    def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        return self._hromada.embedder.embed_passages(texts, show_progress)
 
 
 def _item_filter(filters: SearchFilters | None) -> ItemFilter:

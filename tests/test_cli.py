@@ -102,7 +102,7 @@ def test_store_commands_answer_without_loading_the_embedder(indexed: Hromada, tm
         "from service.cli import main\n"
         "for command in (['stats'], ['check'], ['problems'], ['keys', 'list'], ['delete', '2']):\n"
         f"    assert main([*command, '--store', {str(store)!r}, '--json']) == 0, command\n"
-        "heavy = ('torch', 'transformers', 'sentence_transformers', 'openvino', 'spacy', 'pypdf', 'docx')\n"
+        "heavy = ('torch', 'transformers', 'sentence_transformers', 'openvino', 'spacy', 'pypdf')\n"
         "print(json.dumps(sorted(name for name in heavy if name in sys.modules)))\n"
     )
     environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}

@@ -45,8 +45,8 @@ from service.hromada import Hromada
 from service.settings import Settings
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-LAWS = DATA / "legislation" / "ua-laws.jsonl.gz"
-APPEALS = DATA / "kyiv1551" / "bench-uk-top20x150.jsonl"
+LAWS = Path("legislation") / "ua-laws.jsonl.gz"
+APPEALS = Path("kyiv1551") / "bench-uk-top20x150.jsonl"
 K = 10
 
 
@@ -74,15 +74,15 @@ def percentiles(milliseconds: Sequence[float]) -> str:
     return f"p50 {statistics.median(ordered):7.1f} ms  p95 {p95:7.1f} ms"
 
 
-def write_corpus(folder: Path, laws: int, appeals: int) -> list[str]:
+def write_corpus(data: Path, folder: Path, laws: int, appeals: int) -> list[str]:
     """The first ``laws`` acts and ``appeals`` appeals as files hromada indexes; returns held-out appeal queries."""
     folder.mkdir(parents=True)
     with (
-        gzip.open(LAWS, "rt", encoding="utf-8") as source,
-        gzip.open(folder / "laws.jsonl.gz", "wt") as target,
+        gzip.open(data / LAWS, "rt", encoding="utf-8") as source,
+        gzip.open(folder / "laws.jsonl.gz", "wt", encoding="utf-8") as target,
     ):
         target.writelines(islice(source, laws))
-    lines = APPEALS.read_text(encoding="utf-8").splitlines()
+    lines = (data / APPEALS).read_text(encoding="utf-8").splitlines()
     (folder / "appeals.jsonl").write_text("\n".join(lines[:appeals]) + "\n", encoding="utf-8")
     held_out = [json.loads(line) for line in lines[appeals:]]
     # A query is how a person would put a held-out appeal: its first dozen words.
@@ -187,6 +187,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder")
     parser.add_argument("--laws", type=int, default=30, help="acts from the start of the law corpus")
     parser.add_argument(
         "--appeals", type=int, default=600, help="Kyiv appeals indexed; the rest become queries"
@@ -200,7 +201,7 @@ def main() -> int:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="hromada-speed-"))
-    queries = write_corpus(work / "corpus", args.laws, args.appeals)[: args.queries]
+    queries = write_corpus(args.data, work / "corpus", args.laws, args.appeals)[: args.queries]
     hromada = Hromada(Settings(store=work / "store"))
     print(f"hromada backend: {hromada.embed_backend()}; {os.cpu_count()} cores; {load()}")
 
