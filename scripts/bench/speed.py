@@ -209,7 +209,12 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="hromada-speed-"))
+    with tempfile.TemporaryDirectory(prefix="hromada-speed-") as work:
+        return run(args, Path(work))
+
+
+def run(args: argparse.Namespace, work: Path) -> int:
+    """Every measurement, in a work folder that holds the corpus and the store."""
     queries = write_corpus(args.data, work / "corpus", args.law_bytes, args.appeals)[: args.queries]
     hromada = Hromada(Settings(store=work / "store"))
     print(f"hromada backend: {hromada.embed_backend()}; {os.cpu_count()} cores; {load()}")
@@ -279,7 +284,6 @@ def main() -> int:
     hromada.close()
     if args.clients:
         serve_and_load(work / "store", queries, args.clients, args.seconds)
-    print(f"\n(work folder {work}; delete it when done)")
     return 0
 
 
