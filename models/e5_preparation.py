@@ -67,7 +67,8 @@ def prepare_model(model_dir: Path) -> None:
         if has_manifest(model_dir):
             reference = _intact_reference(model_dir)
             if reference is not None:
-                prepare_backends(model_dir, reference)
+                if not is_verified_as_is(model_dir, read_backend_record(model_dir)):
+                    prepare_backends(model_dir, reference)
                 return
         elif model_dir.exists() and any(model_dir.iterdir()):
             raise ModelNotAvailableError(
