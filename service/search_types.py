@@ -9,13 +9,23 @@ from typing import Any, Literal
 from indexing.document import KINDS
 from indexing.store import ChunkFilter
 from models.errors import HromadaError
+from models.sector_classifier import SECTORS
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
 
 
 class InvalidQueryError(HromadaError):
-    """A search request with a field that cannot be used; the message names the field."""
+    """A search request with a field that cannot be used; the message names the field.
+
+    ``field`` is the request's name for it (``q``, ``k``, ``sector``...) and ``allowed`` the values it may take,
+    when the caller gave them: the HTTP API turns them into a Ukrainian message for the page.
+    """
+
+    def __init__(self, message: str, field: str | None = None, allowed: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.field = field
+        self.allowed = allowed
 
 
 @dataclass(frozen=True)
@@ -30,14 +40,21 @@ class SearchFilters:
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in KINDS:
-            raise InvalidQueryError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+            raise InvalidQueryError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}", "kind", KINDS)
+        # An unknown sector would match nothing and look like an empty answer: it is a mistake, said so.
+        if self.sector and self.sector not in SECTORS:
+            raise InvalidQueryError(
+                f"sector must be one of {', '.join(SECTORS)}, not {self.sector!r}", "sector", SECTORS
+            )
         for name in ("since", "until"):
             value = getattr(self, name)
             if value is not None:
                 try:
                     date.fromisoformat(value[:10])
                 except ValueError:
-                    raise InvalidQueryError(f"{name} must be a date as YYYY-MM-DD, not {value!r}") from None
+                    raise InvalidQueryError(
+                        f"{name} must be a date as YYYY-MM-DD, not {value!r}", name, ("YYYY-MM-DD",)
+                    ) from None
 
     def to_chunk_filter(self) -> ChunkFilter:
         return ChunkFilter(

@@ -91,15 +91,15 @@ class Searcher:
 def _checked_query(query: str, k: int, mode: str, offset: int) -> str:
     query = (query or "").strip()
     if not query:
-        raise InvalidQueryError("the query is empty")
+        raise InvalidQueryError("the query is empty", "q")
     if len(query) > MAX_QUERY_CHARS:
-        raise InvalidQueryError(f"the query is longer than {MAX_QUERY_CHARS} characters")
+        raise InvalidQueryError(f"the query is longer than {MAX_QUERY_CHARS} characters", "q")
     if not 1 <= k <= MAX_K:
-        raise InvalidQueryError(f"k must be between 1 and {MAX_K}, not {k}")
+        raise InvalidQueryError(f"k must be between 1 and {MAX_K}, not {k}", "k")
     if not 0 <= offset <= MAX_OFFSET:
-        raise InvalidQueryError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}")
+        raise InvalidQueryError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}", "offset")
     if mode not in SEARCH_MODES:
-        raise InvalidQueryError(f"mode must be one of {', '.join(SEARCH_MODES)}, not {mode!r}")
+        raise InvalidQueryError(f"mode must be one of {', '.join(SEARCH_MODES)}, not {mode!r}", "mode", SEARCH_MODES)
     return query
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -20,9 +20,10 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 @router.get("/health", tags=["service"])
-def health(hromada: HromadaDep) -> dict[str, Any]:
-    """Whether the service is up, and whether its store exists."""
-    return {"status": "ok", "store": hromada.settings.store.exists()}
+def health(hromada: HromadaDep, request: Request) -> dict[str, Any]:
+    """Whether the service is up, whether its store exists, and whether requests need an API key."""
+    keys_needed = request.app.state.keys.restricted()
+    return {"status": "ok", "store": hromada.settings.store.exists(), "keys": keys_needed}
 
 
 @router.get("/stats", tags=["service"])

@@ -48,7 +48,8 @@ def index(app: Hromada, args: argparse.Namespace) -> int:
         metadata=_read_metadata(args.meta) if args.meta else {},
         max_file_bytes=app.settings.max_file_bytes,
         only=tuple(args.only),
-        show_progress=sys.stderr.isatty() or not args.json,
+        # Bars only on a terminal: in a file or a pipe they would leave escape codes.
+        show_progress=sys.stderr.isatty(),
     )
     report = app.index(args.paths, options)
     if args.json:
