@@ -40,7 +40,9 @@ class SearchFilters:
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in KINDS:
-            raise InvalidQueryError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}", "kind", KINDS)
+            raise InvalidQueryError(
+                f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}", "kind", KINDS
+            )
         # An unknown sector would match nothing and look like an empty answer: it is a mistake, said so.
         if self.sector and self.sector not in SECTORS:
             raise InvalidQueryError(
@@ -53,7 +55,7 @@ class SearchFilters:
                     date.fromisoformat(value[:10])
                 except ValueError:
                     raise InvalidQueryError(
-                        f"{name} must be a date as YYYY-MM-DD, not {value!r}", name, ("YYYY-MM-DD",)
+                        f"{name} must be a date as YYYY-MM-DD, not {value!r}", name
                     ) from None
 
     def to_chunk_filter(self) -> ChunkFilter:

@@ -205,4 +205,4 @@ def test_http_precedents_and_partners(indexed: Hromada, strategies: Hromada, tmp
     )
     found = partners_client.post("/partners", json={"hromada": "Лохвицька", "k": 3})
     assert found.status_code == 200 and found.json()["hromada"] == "Лохвицька міська територіальна громада"
-    assert partners_client.post("/partners", json={"hromada": "Київська"}).status_code == 400
+    assert partners_client.post("/partners", json={"hromada": "Київська"}).status_code == 422

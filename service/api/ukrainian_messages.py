@@ -32,6 +32,7 @@ FIELD_NAMES = {
     "problem_id": "проблема",
 }
 FIX_FIELD = "Виправте це поле й повторіть."
+DATE_FIELDS = ("since", "until")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ def for_field(field: str, allowed: tuple[str, ...] = (), problem: str | None = N
     if allowed:
         choices = ", ".join(_choice(field, value) for value in allowed)
         return PlainMessage(f"Поле «{name}» має невідоме значення.", f"Допустимі значення: {choices}.", field)
+    if field in DATE_FIELDS and problem is None:
+        problem = "потрібна дата у вигляді РРРР-ММ-ДД, наприклад 2025-03-01"
     return PlainMessage(f"Поле «{name}»: {problem or 'значення не підходить'}.", FIX_FIELD, field)
 
 
