@@ -33,6 +33,10 @@ class Settings(BaseSettings):
         0.854, ge=0, le=1, description="Least cosine of a proposal's or case's passage to a problem."
     )
 
+    report_author: str = Field(
+        "hromada", min_length=1, description="The author named in the properties of exported DOCX reports."
+    )
+
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     keys_file: Path | None = Field(None, description="API keys (hashed); default: keys.json in the store.")

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from service.api.dependencies import get_hromada
-from service.excerpt_export import to_docx, to_markdown
+from service.excerpt_export import ReportTitle, query_title, to_docx, to_markdown
 from service.hromada import Hromada
 from service.search_types import SearchFilters
 from service.searcher import MAX_K, MAX_OFFSET
@@ -57,6 +57,9 @@ class ExcerptRequest(BaseModel):
 
     query: str | None = Field(None, max_length=2000)
     chunk_ids: list[int] | None = Field(None, max_length=500)
+    title: str | None = Field(
+        None, max_length=200, description="the report's name, for the chunk_ids of a basket"
+    )
     k: int = Field(5, ge=1, le=MAX_K)
     format: Literal["json", "markdown", "docx"] = "json"
     kind: str | None = None
@@ -71,7 +74,7 @@ def excerpts(request: ExcerptRequest, hromada: HromadaDep) -> Response | dict[st
     """Excerpts with numbered citations, as JSON, Markdown with footnotes, or DOCX."""
     if request.chunk_ids:
         found = hromada.excerpts_of_chunks(request.chunk_ids)
-        heading = "Витяги"
+        title = (request.title or "").strip() or "Звіт"
     elif request.query and request.query.strip():
         filters = SearchFilters(
             kind=request.kind or None,
@@ -81,14 +84,15 @@ def excerpts(request: ExcerptRequest, hromada: HromadaDep) -> Response | dict[st
             until=request.until,
         )
         found = hromada.excerpts(request.query, request.k, filters)
-        heading = f"Витяги: «{request.query}»"
+        title = query_title(request.query)
     else:
         return JSONResponse({"detail": "give a query or chunk_ids"}, status_code=422)
+    report = ReportTitle(title, hromada.settings.report_author)
     if request.format == "markdown":
-        return Response(to_markdown(found, heading), media_type="text/markdown; charset=utf-8")
+        return Response(to_markdown(found, report), media_type="text/markdown; charset=utf-8")
     if request.format == "docx":
         return Response(
-            to_docx(found, heading),
+            to_docx(found, report),
             media_type=DOCX_TYPE,
             headers={"Content-Disposition": 'attachment; filename="excerpts.docx"'},
         )
