@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from service.api import create_app
 from service.hromada import Hromada
+from tests.word_footnotes import footnotes
 
 HIT_FIELDS = {
     "rank", "score", "doc_id", "chunk_id", "title", "kind", "source", "page", "section",
@@ -109,9 +110,10 @@ def test_excerpts_as_json_markdown_and_docx(client: TestClient) -> None:
     markdown = client.post("/excerpts", json={"query": "аварійний водогін", "k": 2, "format": "markdown"})
     assert markdown.headers["content-type"].startswith("text/markdown") and "[^2]:" in markdown.text
     chunk_ids = [excerpt["chunk_id"] for excerpt in body["excerpts"]][::-1]
-    docx = client.post("/excerpts", json={"chunk_ids": chunk_ids, "format": "docx"})
-    paragraphs = [p.text for p in Document(io.BytesIO(docx.content)).paragraphs]
-    assert any(p.startswith("[1] ") and body["excerpts"][1]["citation"] in p for p in paragraphs)
+    docx = client.post("/excerpts", json={"chunk_ids": chunk_ids, "format": "docx", "title": "Водогін"})
+    report = Document(io.BytesIO(docx.content))
+    assert footnotes(report)[1] == f"{body['excerpts'][1]['citation']}."
+    assert report.paragraphs[0].text.startswith("Водогін — ") and report.core_properties.author == "hromada"
 
 
 def test_excerpts_need_a_query_or_chunks(client: TestClient) -> None:

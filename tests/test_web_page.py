@@ -27,6 +27,7 @@ from models.ukrainian_pipeline import UkrainianPipeline
 from service.api import create_app
 from service.hromada import Hromada
 from service.settings import Settings
+from tests.word_footnotes import cited_paragraphs, footnotes
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -326,15 +327,17 @@ def test_two_excerpts_are_reordered_and_downloaded_as_docx(
     items.nth(0).get_by_role("button", name="Копіювати цитату").click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("«") and copied.endswith(f"({citations[1]}).")
+    page.get_by_label("Назва звіту").fill("Аварії водогону")
     screenshot(page, "basket")
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Завантажити DOCX").click()
     docx_path = tmp_path / "report.docx"
     download_info.value.save_as(docx_path)
-    paragraphs = [paragraph.text for paragraph in Document(str(docx_path)).paragraphs]
-    assert f"[1] {citations[1]}." in paragraphs and f"[2] {citations[0]}." in paragraphs
-    assert sum(paragraph.endswith(" [1]") for paragraph in paragraphs) == 1
+    report = Document(str(docx_path))
+    assert footnotes(report) == {1: f"{citations[1]}.", 2: f"{citations[0]}."}
+    assert [number for _, number in cited_paragraphs(report)] == [1, 2]
+    assert report.paragraphs[0].text.startswith("Аварії водогону — ")
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Завантажити Markdown").click()

@@ -99,9 +99,9 @@ export function excerpts(chunkIds) {
   return json("/excerpts", postJson({ chunk_ids: chunkIds, format: "json" }));
 }
 
-/** The excerpts of chosen chunks as a file: "markdown" or "docx"; resolves to a Blob. */
-export async function excerptsFile(chunkIds, format) {
-  const response = await request("/excerpts", postJson({ chunk_ids: chunkIds, format }));
+/** The excerpts of chosen chunks as a file: "markdown" or "docx", headed by `title`; resolves to a Blob. */
+export async function excerptsFile(chunkIds, format, title = "") {
+  const response = await request("/excerpts", postJson({ chunk_ids: chunkIds, format, title: title || null }));
   return response.blob();
 }
 
