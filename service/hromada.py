@@ -24,7 +24,8 @@ from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.excerpts import Excerpt, excerpts_from_chunks, excerpts_from_hits
 from service.problems import Problem, ProblemReport, ProblemService
-from service.search_types import Hit, SearchFilters
+from service.relevance import RelevanceScale
+from service.search_types import Hit, SearchAnswer, SearchFilters
 from service.searcher import Searcher
 from service.settings import Settings
 
@@ -111,7 +112,13 @@ class Hromada:
             self.pipeline,
             candidates=self.settings.candidates,
             rrf_k=self.settings.rrf_k,
+            scale=self.relevance_scale,
         )
+
+    @property
+    def relevance_scale(self) -> RelevanceScale:
+        """The one relevance scale of search and precedents, with its calibrated floor."""
+        return RelevanceScale(floor=self.settings.search_min_similarity)
 
     def close(self) -> None:
         with self._lock:
@@ -136,6 +143,17 @@ class Hromada:
         offset: int = 0,
     ) -> list[Hit]:
         return self.searcher.search(query, k, filters, mode, offset)
+
+    def search_answer(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: str = "hybrid",
+        offset: int = 0,
+    ) -> SearchAnswer:
+        """A page of hits with the total of matches, whether anything is close, and whether the query was cut."""
+        return self.searcher.answer(query, k, filters, mode, offset)
 
     def excerpts(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Excerpt]:
         return excerpts_from_hits(self.search(query, k, filters))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal
 
@@ -10,6 +10,7 @@ from indexing.document import KINDS
 from indexing.store import ChunkFilter
 from models.errors import HromadaError
 from models.sector_classifier import SECTORS
+from service.relevance import Relevance
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[str, ...] = ("hybrid", "dense", "lexical")
@@ -91,6 +92,31 @@ class Hit:
     start: int
     end: int
     citation: str
+    relevance: Relevance | None = None
+    """Closeness to the question on the scale search and precedents share; None where no vector was compared."""
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+    """Offsets into ``text`` of the words that match the query's lemmas."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class SearchAnswer:
+    """A page of hits and what the reader should know about the whole answer."""
+
+    query: str
+    """The query as searched: cut to its first ``MAX_QUERY_CHARS`` characters when longer (``cut``)."""
+    hits: list[Hit]
+    total: int | None
+    """Passages holding a word of the query (any form), counted up to a cap; None for search by meaning only."""
+    total_is_more: bool
+    """More passages than ``total`` hold the query's words."""
+    close_match: bool | None
+    """Whether any passage reaches the relevance floor; None when no vector was compared (lexical mode)."""
+    cut: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        answer = asdict(self)
+        answer["hits"] = [hit.to_dict() for hit in self.hits]
+        return answer

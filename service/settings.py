@@ -33,6 +33,14 @@ class Settings(BaseSettings):
         0.854, ge=0, le=1, description="Least cosine of a proposal's or case's passage to a problem."
     )
 
+    # Calibrated by scripts/bench/search_floor.py (Youden's J between municipal and off-topic questions over
+    # the sample corpus); see the note there for the figures.
+    search_min_similarity: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="Least cosine of the closest passage for a search to count as a close match.",
+    )
     report_author: str = Field(
         "hromada", min_length=1, description="The author named in the properties of exported DOCX reports."
     )

@@ -13,6 +13,7 @@ from service.excerpt_export import ReportTitle, query_title, to_docx, to_markdow
 from service.hromada import Hromada
 from service.rank_fusion import reciprocal_rank_fusion
 from service.search_types import InvalidQueryError, SearchFilters
+from service.searcher import MAX_QUERY_CHARS
 from tests.word_footnotes import cited_paragraphs, footnotes
 
 
@@ -131,3 +132,27 @@ def test_reciprocal_rank_fusion_matches_its_definition() -> None:
     expected = {1: 1 / 61 + 1 / 62, 2: 1 / 62, 3: 1 / 63 + 1 / 61}
     assert [item for item, _ in fused] == sorted(expected, key=lambda item: -expected[item])
     assert all(abs(score - expected[item]) < 1e-12 for item, score in fused)
+
+
+def test_highlights_mark_the_query_lemmas_not_shared_prefixes(indexed: Hromada) -> None:
+    hits = indexed.search("статут територіальної громади", k=5, filters=SearchFilters(kind="legislation"))
+    marked = [hit.text[start:end].casefold() for hit in hits for start, end in hit.highlights]
+    assert any(word.startswith("статут") for word in marked)
+    assert not any(word.startswith("стат") and not word.startswith("статут") for word in marked)
+    assert any("стаття" in hit.text.casefold() for hit in hits), "the test needs a hit that says «Стаття»"
+
+
+def test_an_answer_counts_its_matches_and_says_when_nothing_is_close(indexed: Hromada) -> None:
+    municipal = indexed.search_answer("аварійний водогін у селі", k=3)
+    assert municipal.close_match is True and municipal.total and not municipal.cut
+    assert all(hit.relevance and 0 < hit.relevance.similarity <= 1 for hit in municipal.hits)
+    nonsense = indexed.search_answer("ккккккк zzzqqq", k=3)
+    assert nonsense.close_match is False and nonsense.total == 0 and nonsense.hits
+    assert indexed.search_answer("аварійний водогін", k=3, mode="dense").total is None
+
+
+def test_a_query_past_the_limit_is_cut_at_a_word_and_says_so(indexed: Hromada) -> None:
+    long_query = "ремонт водогону в громаді " * 120
+    answer = indexed.search_answer(long_query, k=2)
+    assert answer.cut and len(answer.query) <= MAX_QUERY_CHARS and long_query.startswith(answer.query)
+    assert answer.query.endswith(("ремонт", "водогону", "в", "громаді")) and answer.hits

@@ -12,10 +12,12 @@ from service.api.dependencies import get_hromada
 from service.excerpt_export import ReportTitle, query_title, to_docx, to_markdown
 from service.hromada import Hromada
 from service.search_types import SearchFilters
-from service.searcher import MAX_K, MAX_OFFSET
+from service.searcher import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS
 
 router = APIRouter()
 HromadaDep = Annotated[Hromada, Depends(get_hromada)]
+# Longer queries are cut to MAX_QUERY_CHARS and the answer says so; past this, a query is a mistake (or an attack).
+MAX_QUERY_INPUT_CHARS = 5 * MAX_QUERY_CHARS
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -36,7 +38,12 @@ def stats(hromada: HromadaDep) -> dict[str, Any]:
 @router.get("/search", tags=["search"])
 def search(
     hromada: HromadaDep,
-    q: Annotated[str, Query(min_length=1, max_length=2000, description="the question")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1, max_length=MAX_QUERY_INPUT_CHARS, description="the question (searched: its start)"
+        ),
+    ],
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
     kind: str | None = None,
     sector: str | None = None,
@@ -46,10 +53,14 @@ def search(
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid",
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="hits to skip: a page's start")] = 0,
 ) -> dict[str, Any]:
-    """Hybrid (dense + lemma BM25) search with filters applied before ranking; ``offset`` pages through."""
+    """Hybrid (dense + lemma BM25) search with filters applied before ranking; ``offset`` pages through.
+
+    Besides the hits: ``total`` passages hold a word of the query (``total_is_more``: more than that),
+    ``close_match`` is false when no passage reaches the relevance floor, ``cut`` when only the query's first
+    characters were searched (``query`` is what was searched); each hit has its ``relevance`` and ``highlights``.
+    """
     filters = SearchFilters(kind=kind or None, sector=sector, region=region, since=since, until=until)
-    hits = hromada.search(q, k, filters, mode, offset)
-    return {"query": q, "hits": [hit.to_dict() for hit in hits]}
+    return hromada.search_answer(q, k, filters, mode, offset).to_dict()
 
 
 class ExcerptRequest(BaseModel):
