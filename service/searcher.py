@@ -27,7 +27,6 @@ MAX_OFFSET = 1000
 MAX_QUERY_CHARS = 2000
 TOTAL_CAP = 1000
 """Matches are counted up to this many; past it the page says «понад 1000»."""
-DEFAULT_FLOOR = 0.8
 
 
 class Searcher:
@@ -40,14 +39,15 @@ class Searcher:
         pipeline: UkrainianPipeline,
         candidates: int = 100,
         rrf_k: int = 60,
-        scale: RelevanceScale | None = None,
+        *,
+        scale: RelevanceScale,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.pipeline = pipeline
         self.candidates = candidates
         self.rrf_k = rrf_k
-        self.scale = scale or RelevanceScale(floor=DEFAULT_FLOOR)
+        self.scale = scale
 
     def search(
         self,

@@ -8,13 +8,14 @@ generator. The floor is chosen by Youden's J on the even-numbered queries and re
 against two baselines run here: no floor (today's ten confident hits for anything), and «no word of the query
 is in the store» (the lexical total is 0).
 
-    .venv/bin/python -m scripts.bench.search_floor [--store DIR]
+    .venv/bin/python -m scripts.bench.search_floor [--store DIR] [--data ../shared/data]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import random
 import sys
@@ -27,13 +28,15 @@ from sklearn.metrics import roc_auc_score
 
 from indexing.indexer import IndexOptions
 from service.hromada import Hromada
+from service.searcher import TOTAL_CAP
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
-APPEALS = DATA / "kyiv1551" / "bench-uk-top20x150.jsonl"
-SPORT_QUESTIONS = DATA / "unlp2026-sport" / "questions.csv"
+APPEALS = "kyiv1551/bench-uk-top20x150.jsonl"
+SPORT_QUESTIONS = "unlp2026-sport/questions.csv"
 DEFAULT_STORE = Path.home() / ".cache" / "hromada" / "bench-search-floor-store"
+CACHE = Path.home() / ".cache" / "hromada" / "bench-search-floor"
 NONSENSE_COUNT = 60
 APPEAL_STEP = 20
 
@@ -52,12 +55,16 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="where the query vectors are kept")
     args = parser.parse_args()
     hromada = Hromada(Settings(store=args.store))
     if not (args.store / "hromada.sqlite").exists():
         hromada.index([ROOT / "sample-corpus"], IndexOptions(show_progress=sys.stderr.isatty()))
-    queries = [(True, text) for text in municipal_queries()] + [(False, text) for text in off_topic_queries()]
-    scored = [score(hromada, on_topic, text) for on_topic, text in queries]
+    municipal = municipal_queries(args.data / APPEALS)
+    off_topic = off_topic_queries(args.data / SPORT_QUESTIONS, len(municipal))
+    queries = [(True, text) for text in municipal] + [(False, text) for text in off_topic]
+    scored = score(hromada, queries, args.cache)
     calibration, held_out = scored[::2], scored[1::2]
     floor = youden_floor(calibration)
     print(f"store: {args.store} ({hromada.stats()['chunks']} chunks)")
@@ -75,15 +82,15 @@ def main() -> int:
     return 0
 
 
-def municipal_queries() -> list[str]:
-    lines = APPEALS.read_text(encoding="utf-8").splitlines()[::APPEAL_STEP]
+def municipal_queries(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()[::APPEAL_STEP]
     return [json.loads(line)["text"][:300] for line in lines]
 
 
-def off_topic_queries() -> list[str]:
-    with SPORT_QUESTIONS.open(encoding="utf-8") as handle:
+def off_topic_queries(path: Path, count: int) -> list[str]:
+    with path.open(encoding="utf-8") as handle:
         questions = [row["Question"] for row in csv.DictReader(handle)]
-    return questions[: len(municipal_queries())] + nonsense(NONSENSE_COUNT)
+    return questions[:count] + nonsense(NONSENSE_COUNT)
 
 
 def nonsense(count: int) -> list[str]:
@@ -100,12 +107,29 @@ def nonsense(count: int) -> list[str]:
     return strings
 
 
-def score(hromada: Hromada, on_topic: bool, text: str) -> Scored:
-    # The closest passage by meaning is what the searcher compares with the floor, in every mode but lexical.
-    closest = hromada.search_answer(text, k=1, mode="dense").hits
-    similarity = closest[0].relevance.similarity if closest and closest[0].relevance else 0.0
-    lexical_total = hromada.search_answer(text, k=1, mode="lexical").total or 0
-    return Scored(on_topic, similarity, lexical_total)
+def score(hromada: Hromada, queries: list[tuple[bool, str]], cache: Path) -> list[Scored]:
+    """Each query's closest passage by meaning (what the searcher compares with the floor) and lexical total."""
+    texts = [text for _, text in queries]
+    vectors = cached_vectors(hromada, texts, cache)
+    store = hromada.store()
+    scored = []
+    for (on_topic, text), vector in zip(queries, vectors, strict=True):
+        closest = store.dense_search(vector, 1)
+        lexical_total = len(store.lexical_search(hromada.pipeline.lemmas(text), TOTAL_CAP + 1))
+        scored.append(Scored(on_topic, closest[0][1] if closest else 0.0, lexical_total))
+    return scored
+
+
+def cached_vectors(hromada: Hromada, texts: list[str], cache: Path) -> np.ndarray:
+    """The query vectors, embedded once in a batch and kept on disk by the texts' digest."""
+    digest = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+    path = cache / f"queries-{digest}.npy"
+    if path.exists():
+        return np.load(path)
+    vectors = hromada.embedder.embed_queries(texts)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
 
 
 def youden_floor(scored: list[Scored]) -> float:
