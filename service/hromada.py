@@ -26,7 +26,8 @@ from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.excerpts import Excerpt, excerpts_from_chunks, excerpts_from_hits
 from service.problems import Problem, ProblemReport, ProblemService
-from service.search_types import Hit, SearchFilters
+from service.relevance import RelevanceScale
+from service.search_types import Hit, SearchAnswer, SearchFilters
 from service.searcher import Searcher
 from service.settings import Settings
 
@@ -129,6 +130,7 @@ class Hromada:
             self.pipeline,
             candidates=self.settings.candidates,
             rrf_k=self.settings.rrf_k,
+            scale=self.relevance_scale,
         )
 
     def warm_up(self) -> None:
@@ -137,6 +139,11 @@ class Hromada:
         self.pipeline.lemmas("підготовка до роботи")
         if Store.exists(self.settings.store):
             self.searcher.search("підготовка до роботи", k=1)
+
+    @property
+    def relevance_scale(self) -> RelevanceScale:
+        """The one relevance scale of search and precedents, with its calibrated floor."""
+        return RelevanceScale(floor=self.settings.search_min_similarity)
 
     def close(self) -> None:
         with self._lock:
@@ -164,6 +171,17 @@ class Hromada:
         offset: int = 0,
     ) -> list[Hit]:
         return self.searcher.search(query, k, filters, mode, offset)
+
+    def search_answer(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: str = "hybrid",
+        offset: int = 0,
+    ) -> SearchAnswer:
+        """A page of hits with the total of matches, whether anything is close, and whether the query was cut."""
+        return self.searcher.answer(query, k, filters, mode, offset)
 
     def excerpts(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Excerpt]:
         return excerpts_from_hits(self.search(query, k, filters))

@@ -14,6 +14,7 @@ from docx import Document
 
 from models.encoders import BACKENDS, OPENVINO_BF16
 from service.hromada import Hromada
+from tests.word_footnotes import footnotes
 
 
 def hromada(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -65,8 +66,7 @@ def test_excerpts_to_docx_and_markdown(indexed: Hromada, tmp_path: Path) -> None
         "excerpts", "компетенція ради", "-k", "2", "--format", "docx", "-o", output, "--store", store
     )
     assert result.returncode == 0, result.stderr
-    paragraphs = [paragraph.text for paragraph in Document(str(output)).paragraphs]
-    assert any(paragraph.startswith("[2] ") for paragraph in paragraphs)
+    assert set(footnotes(Document(str(output)))) == {1, 2}
     markdown = hromada("excerpts", "компетенція ради", "-k", "2", "--store", store)
     assert "[^1]:" in markdown.stdout and "[^2]:" in markdown.stdout
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from models.errors import HromadaError
-from service.excerpt_export import to_docx, to_markdown
+from service.excerpt_export import ReportTitle, query_title, to_docx, to_markdown
 from service.hromada import Hromada
 from service.search_types import Hit, SearchFilters
 
@@ -52,7 +52,8 @@ def index(app: Hromada, args: argparse.Namespace) -> int:
         metadata=_read_metadata(args.meta) if args.meta else {},
         max_file_bytes=app.settings.max_file_bytes,
         only=tuple(args.only),
-        show_progress=sys.stderr.isatty() or not args.json,
+        # Bars only on a terminal: in a file or a pipe they would leave escape codes.
+        show_progress=sys.stderr.isatty(),
     )
     report = app.index(args.paths, options)
     if args.json:
@@ -162,17 +163,17 @@ def _print_hits(hits: list[Hit]) -> None:
 
 def excerpts(app: Hromada, args: argparse.Namespace) -> int:
     found = app.excerpts(args.query, args.k, filters_of(args))
-    heading = f"Витяги: «{args.query}»"
+    report = ReportTitle(query_title(args.query), app.settings.report_author)
     if args.format == "docx":
         if args.output is None:
             raise UsageError("--format docx needs -o FILE")
-        args.output.write_bytes(to_docx(found, heading))
+        args.output.write_bytes(to_docx(found, report))
         say(f"wrote {len(found)} excerpts to {args.output}")
         return EXIT_OK
     if args.format == "json" or args.json:
         text = json.dumps({"query": args.query, "excerpts": [e.to_dict() for e in found]}, ensure_ascii=False)
     else:
-        text = to_markdown(found, heading)
+        text = to_markdown(found, report)
     if args.output is not None:
         args.output.write_text(text, encoding="utf-8")
         say(f"wrote {len(found)} excerpts to {args.output}")
