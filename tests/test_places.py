@@ -206,7 +206,7 @@ def test_the_readme_example_finds_the_poltava_problems(
 
 
 def test_a_batch_names_regions_loosely_and_is_counted_under_the_oblast(
-    clustered: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    clustered: Path, tmp_path: Path, indexed: Hromada, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "store"
     with Store(clustered) as original:
@@ -220,11 +220,24 @@ def test_a_batch_names_regions_loosely_and_is_counted_under_the_oblast(
     ]  # fmt: skip
     batch.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
     assert main(["cluster", "--input", str(batch), "--store", str(store), "--json"]) == 0
-    capsys.readouterr()
+    assignments = json.loads(capsys.readouterr().out)["assignments"]
+    over_http = Hromada(
+        indexed.settings.model_copy(update={"store": store}), indexed.embedder, indexed.pipeline
+    )
+    item = {"id": "b3", "text": "Шкільний автобус зламався, учні не доїхали до школи.", "date": "2025-05-04",
+            "region": "Полтавська обл."}  # fmt: skip
+    response = TestClient(create_app(over_http)).post("/problems/assign", json={"items": [item]})
+    assert response.status_code == 200, response.text
+    assignments += response.json()["assignments"]
+    over_http.close()
+    assigned = [a["problem_id"] for a in assignments if a["problem_id"]]
+    assert assigned, "statements about the school bus join the sample's school problem or form one"
     assert main(["problems", "--region", "Полтавська", "--since", "2025-05-01", "--store", str(store), "--json",
                  "--min-size", "1"]) == 0  # fmt: skip
     problems = json.loads(capsys.readouterr().out)["problems"]
-    assert sum(problem["size"] for problem in problems) == 2
+    # Only the batch is from May in Poltava: every one of its statements that joined a problem is counted here.
+    assert sum(problem["size"] for problem in problems) == len(assigned)
+    assert {problem["id"] for problem in problems} == set(assigned)
     assert {region for problem in problems for region in problem["regions"]} == {"Полтавська область"}
 
 
