@@ -13,8 +13,8 @@ from typing import Any
 from indexing.places.document_header import read_header
 from indexing.places.gazetteer import AmbiguousPlaceError, Gazetteer, Place
 
-HEADED_KINDS = ("transcript", "proposal", "note")
-"""Kinds whose first lines state a date and place; laws carry their own dates, appeals their records'."""
+HEADED_KINDS = ("transcript", "proposal", "note", "appeal")
+"""Kinds whose first lines may state a date and place (a letter's «м. Київ, 30.09.2025»); laws carry their own."""
 
 DATE_KEYS = ("date", "issued_date")
 REGION_KEYS = ("region", "oblast")
@@ -24,7 +24,7 @@ HROMADA_KEY = "place_hromada"
 def place_metadata(metadata: Mapping[str, Any], text: str, kind: str, gazetteer: Gazetteer) -> dict[str, Any]:
     """``metadata`` with the header's date and place added where it has none, and its region normalised."""
     placed = dict(metadata)
-    if kind in HEADED_KINDS:
+    if kind in HEADED_KINDS and not (_given(placed, DATE_KEYS) and _given(placed, REGION_KEYS)):
         header = read_header(text, gazetteer)
         if header.date and not _given(placed, DATE_KEYS):
             placed["date"] = header.date

@@ -34,7 +34,7 @@ def upgrade_places(connection: sqlite3.Connection, gazetteer: Gazetteer) -> None
 def _place_headed_documents(connection: sqlite3.Connection, gazetteer: Gazetteer) -> None:
     rows = connection.execute(
         f"SELECT id, kind, date, region, metadata, text FROM documents "
-        f"WHERE kind IN ({', '.join('?' * len(HEADED_KINDS))})",
+        f"WHERE kind IN ({', '.join('?' * len(HEADED_KINDS))}) AND (date IS NULL OR region IS NULL)",
         HEADED_KINDS,
     ).fetchall()
     for doc_id, kind, date, region, metadata_json, text in rows:
