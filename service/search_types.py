@@ -43,8 +43,8 @@ class SearchFilters:
                     date.fromisoformat(value[:10])
                 except ValueError:
                     raise InvalidQueryError(f"{name} must be a date as YYYY-MM-DD, not {value!r}") from None
-        if self.region is not None and self.region.strip():
-            object.__setattr__(self, "region", _region_name(self.region))
+        if self.region is not None:
+            object.__setattr__(self, "region", _region_name(self.region) if self.region.strip() else None)
 
     def to_chunk_filter(self) -> ChunkFilter:
         return ChunkFilter(
