@@ -25,6 +25,7 @@ from indexing.document import KINDS, ParsedDocument
 from indexing.errors import InvalidOptionError, UnreadableFileError
 from indexing.kind_detector import detect_kind
 from indexing.normaliser import normalise
+from indexing.places import Gazetteer, place_metadata
 from indexing.readers import iter_source_files, read_file
 from indexing.store import NewChunk, NewDocument, Store
 from indexing.title_finder import find_title
@@ -98,11 +99,13 @@ class Indexer:
         embedder: Embedder,
         pipeline: UkrainianPipeline,
         sector_classifier: SectorClassifier | None = None,
+        gazetteer: Gazetteer | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.pipeline = pipeline
         self.sector_classifier = sector_classifier
+        self.gazetteer = gazetteer or Gazetteer.default()
 
     def index(self, paths: Sequence[Path], options: IndexOptions | None = None) -> IndexReport:
         """Index files and folders (recursively); a file that fails is reported and the rest go on."""
@@ -221,6 +224,7 @@ class Indexer:
         kind, reason = self._choose_kind(parsed, normalised.text, title, options)
         if not any(choice.path == parsed.source for choice in report.kinds):
             report.kinds.append(KindChoice(parsed.source, kind, reason))
+        metadata = place_metadata(metadata, normalised.text, kind, self.gazetteer)
         language = detect_language(normalised.text)
         spans = chunk_document(normalised, kind, self.pipeline, parsed.paginated)
         chunks: list[NewChunk] = []

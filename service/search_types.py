@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any, Literal
 
 from indexing.document import KINDS
+from indexing.places import AmbiguousPlaceError, Gazetteer
 from indexing.store import ChunkFilter
 from models.errors import HromadaError
 from models.sector_classifier import SECTORS
@@ -31,7 +32,11 @@ class InvalidQueryError(HromadaError):
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """Which chunks a search may return: by document kind, sector, region and date range (inclusive)."""
+    """Which chunks a search may return: by document kind, sector, region and date range (inclusive).
+
+    ``region`` may name the region any way the gazetteer knows («Полтавщина», «Решетилівська громада»); it is
+    replaced by the region's name, which is how regions are stored, and matches the whole region.
+    """
 
     kind: str | None = None
     sector: str | None = None
@@ -58,6 +63,8 @@ class SearchFilters:
                     raise InvalidQueryError(
                         f"{name} must be a date as YYYY-MM-DD, not {value!r}", name
                     ) from None
+        if self.region is not None:
+            object.__setattr__(self, "region", _region_name(self.region) if self.region.strip() else None)
 
     def to_chunk_filter(self) -> ChunkFilter:
         return ChunkFilter(
@@ -67,6 +74,20 @@ class SearchFilters:
             since=self.since or None,
             until=self.until or None,
         )
+
+
+def _region_name(region: str) -> str:
+    try:
+        place = Gazetteer.default().resolve(region)
+    except AmbiguousPlaceError as error:
+        raise InvalidQueryError(f"region: {error}; add the oblast («…, Львівська область»)", "region") from None
+    if place is None:
+        raise InvalidQueryError(
+            f"region: no region, hromada or town is called {region!r} "
+            "(for example «Полтавська область», «Полтавщина», «Решетилівська громада», «м. Київ»)",
+            "region",
+        )
+    return place.region
 
 
 @dataclass

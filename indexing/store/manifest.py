@@ -9,8 +9,12 @@ from pathlib import Path
 
 from indexing.errors import StoreError
 
-FORMAT_VERSION = 1
-"""Bumped whenever the layout of the store changes; a store with a higher number is refused."""
+FORMAT_VERSION = 2
+"""Bumped whenever the layout of the store changes; a store with a higher number is refused.
+
+2: regions are stored as the gazetteer names them; transcripts, proposals and notes carry their headers' date
+and place (a store of format 1 is upgraded when opened).
+"""
 
 
 @dataclass

@@ -20,7 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from indexing.errors import IncompatibleStoreError, StoreError
+from indexing.places import Gazetteer
 from indexing.store.manifest import FORMAT_VERSION, Manifest
+from indexing.store.place_upgrade import upgrade_places
 from indexing.store.records import ChunkFilter, NewDocument, StoredChunk, StoredDocument
 from indexing.store.schema import SCHEMA
 from indexing.store.sql_filters import filter_condition
@@ -74,6 +76,7 @@ class Store:
                 raise StoreError(f"{folder}: there is no store here yet (index some documents first)")
             self._create(model, dimension)
         self.model, self.dimension = self._check_compatible(model, dimension)
+        self._upgrade()
         self._vectors, self._vector_generation = self._load_vectors()
 
     # ----------------------------------------------------------------- opening
@@ -93,9 +96,6 @@ class Store:
             db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: not a usable hromada store ({error})") from error
-        db.create_function(
-            "casefold", 1, lambda value: value.casefold() if value else value, deterministic=True
-        )
         return db
 
     def _create(self, model: str | None, dimension: int | None) -> None:
@@ -144,6 +144,17 @@ class Store:
                 f"not {model} ({dimension}); use another --store or re-index into a new one"
             )
         return str(stored_model), stored_dimension
+
+    def _upgrade(self) -> None:
+        """Bring a store of an older format to this one (the version is read again under the write lock)."""
+        if int(self._meta("format_version") or 0) >= FORMAT_VERSION:
+            return
+        with self._guard, WriteLock(self.folder / LOCK_NAME, self.busy_timeout), self._transaction():
+            if int(self._meta("format_version") or 0) >= FORMAT_VERSION:
+                return
+            upgrade_places(self._db, Gazetteer.default())
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (str(FORMAT_VERSION),))
+            log.info("%s: upgraded to store format %d", self.folder, FORMAT_VERSION)
 
     @property
     def backends(self) -> list[str]:

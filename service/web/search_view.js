@@ -140,7 +140,7 @@ function resetFilters(event) {
   if (form.elements.q.value.trim()) submitSearch(form);
 }
 
-/** Regions of the indexed documents as suggestions for the region field (the filter matches any part). */
+/** Regions of the indexed documents as suggestions for the region field (the filter also takes any other name of a region: «Полтавщина», «Решетилівська громада»). */
 async function loadRegions(datalist) {
   try {
     const { documents } = await api.documents();
