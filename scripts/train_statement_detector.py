@@ -1,0 +1,171 @@
+"""Train the problem-statement detector and write its weights to ``models/statement_model/``.
+
+    .venv/bin/python -m scripts.train_statement_detector [--data DIR] [--cache DIR] [--out DIR]
+
+Training data: the real sentences of ``scripts/statement_data/labelled_sentences.py`` whose groups are not held
+aside (appeal sentences and strategy "Challenges" as problem statements; law provisions, strategy goals,
+projects and strengths and the ParlaMint chair's procedural turn as the rest). Each sentence becomes its e5
+vector plus the cue features of ``service.problems.problem_statements``; a logistic regression is fitted on
+them. The prompt ("query: " or "passage: ") and the decision threshold are chosen on a validation fifth of the
+training groups (never on the held-aside set); ``training.json`` beside the weights records what went in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+from models.embedder import Embedder
+from models.statement_model import CARD_FILE, DEFAULT_MODEL_DIR, StatementModel
+from models.ukrainian_pipeline import UkrainianPipeline
+from scripts.statement_data.labelled_sentences import (
+    DEFAULT_DATA_DIR,
+    LabelledSentence,
+    appeal_sentences,
+    law_sentences,
+    parlamint_sentences,
+    strategy_sentences,
+)
+from service.problems.problem_statements import CUE_NAMES, QUERY_PROMPT, cue_features, sentence_vectors
+
+APPEALS = 1500
+SEED = 7
+REGULARISATION = 2.0
+"""The inverse regularisation strength ``C`` of the logistic regression."""
+PROMPTS = (QUERY_PROMPT, "passage: ")
+THRESHOLDS = tuple(round(0.2 + 0.05 * step, 2) for step in range(13))
+VALIDATION_MODULUS = 5
+
+
+@dataclass(frozen=True)
+class Features:
+    """Sentences with their vectors, cue features and labels, row for row."""
+
+    sentences: list[LabelledSentence]
+    vectors: np.ndarray
+    cues: np.ndarray
+    labels: np.ndarray
+
+    def subset(self, mask: np.ndarray) -> Features:
+        kept = [s for s, keep in zip(self.sentences, mask, strict=True) if keep]
+        return Features(kept, self.vectors[mask], self.cues[mask], self.labels[mask])
+
+    @property
+    def matrix(self) -> np.ndarray:
+        return np.hstack([self.vectors, self.cues])
+
+
+def training_sentences(data_dir: Path, pipeline: UkrainianPipeline) -> list[LabelledSentence]:
+    rng = random.Random(SEED)
+    return (
+        appeal_sentences(data_dir, pipeline, APPEALS, rng)
+        + list(strategy_sentences(data_dir, pipeline, held_aside=False))
+        + list(parlamint_sentences(data_dir, pipeline, held_aside=False))
+        + law_sentences(data_dir, pipeline, rng)
+    )
+
+
+def cached_vectors(
+    texts: Sequence[str], embedder: Embedder, prompt: str, cache_dir: Path | None
+) -> np.ndarray:
+    """The texts' vectors, read from ``cache_dir`` when this exact list was embedded before."""
+    if cache_dir is None:
+        return sentence_vectors(texts, embedder, prompt)
+    digest = hashlib.sha256("\n".join([embedder.name, prompt, *texts]).encode("utf-8")).hexdigest()[:16]
+    path = cache_dir / f"sentences-{digest}.npy"
+    if path.is_file():
+        return np.load(path)
+    vectors = sentence_vectors(texts, embedder, prompt)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
+def fit(features: Features) -> LogisticRegression:
+    classifier = LogisticRegression(C=REGULARISATION, class_weight="balanced", max_iter=3000)
+    return classifier.fit(features.matrix, features.labels)
+
+
+def statement_model(
+    classifier: LogisticRegression, threshold: float, embedding_model: str, prompt: str, dimension: int
+) -> StatementModel:
+    coefficients = classifier.coef_[0]
+    return StatementModel(
+        vector_weights=coefficients[:dimension],
+        cue_weights=coefficients[dimension:],
+        bias=float(classifier.intercept_[0]),
+        threshold=threshold,
+        cue_names=CUE_NAMES,
+        embedding_model=embedding_model,
+        prompt=prompt,
+    )
+
+
+def validation_scores(features: Features) -> dict[str, float]:
+    """F1 on a validation fifth of the groups for each threshold, the model fitted on the other four fifths."""
+    validation = np.array(
+        [zlib.crc32(s.group.encode("utf-8")) % VALIDATION_MODULUS == 1 for s in features.sentences]
+    )
+    held = features.subset(validation)
+    probabilities = fit(features.subset(~validation)).predict_proba(held.matrix)[:, 1]
+    return {
+        str(threshold): float(f1_score(held.labels, probabilities >= threshold)) for threshold in THRESHOLDS
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="the shared data folder")
+    parser.add_argument("--cache", type=Path, default=None, help="a folder to keep the sentence vectors in")
+    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR, help="where to write the weights")
+    args = parser.parse_args()
+
+    pipeline = UkrainianPipeline()
+    sentences = training_sentences(args.data, pipeline)
+    print(f"{len(sentences)} training sentences: {dict(Counter(s.rule for s in sentences))}")
+    embedder = Embedder()
+    texts = [s.text for s in sentences]
+    cues = cue_features(texts, pipeline)
+    labels = np.array([int(s.is_problem) for s in sentences])
+    by_prompt = {
+        prompt: Features(sentences, cached_vectors(texts, embedder, prompt, args.cache), cues, labels)
+        for prompt in PROMPTS
+    }
+    scores = {prompt: validation_scores(features) for prompt, features in by_prompt.items()}
+    prompt, threshold = max(
+        ((p, float(t)) for p in PROMPTS for t in scores[p]), key=lambda pair: scores[pair[0]][str(pair[1])]
+    )
+    print(f"validation F1 by prompt and threshold: {scores}; chosen {prompt!r} at {threshold}")
+    features = by_prompt[prompt]
+    model = statement_model(fit(features), threshold, embedder.name, prompt, embedder.dimension)
+    path = model.save(args.out)
+    card = {
+        "embedding_model": model.embedding_model,
+        "prompt": prompt,
+        "threshold": threshold,
+        "sentences": len(sentences),
+        "sentences_by_rule": dict(sorted(Counter(s.rule for s in sentences).items())),
+        "problem_statements": int(labels.sum()),
+        "cue_names": list(CUE_NAMES),
+        "cue_weights": [round(float(w), 3) for w in model.cue_weights],
+        "logistic_regression": {"C": REGULARISATION, "class_weight": "balanced"},
+        "validation_f1_by_prompt_and_threshold": scores,
+        "seed": SEED,
+    }
+    (args.out / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"weights written to {path}")
+
+
+if __name__ == "__main__":
+    main()
