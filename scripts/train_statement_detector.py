@@ -39,7 +39,9 @@ from scripts.statement_data.labelled_sentences import (
 )
 from service.problems.problem_statements import CUE_NAMES, QUERY_PROMPT, cue_features, sentence_vectors
 
-APPEALS = 1500
+APPEALS = 700
+STRATEGY_LINES = {"strategy Challenges": 1000, "strategy Goals": 450, "strategy Projects": 450, "strategy Strengths": 300}
+"""At most this many lines of each strategy field are drawn (embedding every line would cost ~4x the time)."""
 SEED = 7
 REGULARISATION = 2.0
 """The inverse regularisation strength ``C`` of the logistic regression."""
@@ -70,10 +72,18 @@ def training_sentences(data_dir: Path, pipeline: UkrainianPipeline) -> list[Labe
     rng = random.Random(SEED)
     return (
         appeal_sentences(data_dir, pipeline, APPEALS, rng)
-        + list(strategy_sentences(data_dir, pipeline, held_aside=False))
+        + drawn_strategy_lines(list(strategy_sentences(data_dir, pipeline, held_aside=False)), rng)
         + list(parlamint_sentences(data_dir, pipeline, held_aside=False))
         + law_sentences(data_dir, pipeline, rng)
     )
+
+
+def drawn_strategy_lines(lines: list[LabelledSentence], rng: random.Random) -> list[LabelledSentence]:
+    drawn = []
+    for rule, count in STRATEGY_LINES.items():
+        of_rule = [line for line in lines if line.rule == rule]
+        drawn.extend(rng.sample(of_rule, min(count, len(of_rule))))
+    return drawn
 
 
 def cached_vectors(
@@ -129,6 +139,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="the shared data folder")
     parser.add_argument("--cache", type=Path, default=None, help="a folder to keep the sentence vectors in")
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR, help="where to write the weights")
+    parser.add_argument(
+        "--prompts", nargs="+", choices=PROMPTS, default=list(PROMPTS), help="the prompts to choose among"
+    )
     args = parser.parse_args()
 
     pipeline = UkrainianPipeline()
@@ -140,11 +153,11 @@ def main() -> None:
     labels = np.array([int(s.is_problem) for s in sentences])
     by_prompt = {
         prompt: Features(sentences, cached_vectors(texts, embedder, prompt, args.cache), cues, labels)
-        for prompt in PROMPTS
+        for prompt in args.prompts
     }
     scores = {prompt: validation_scores(features) for prompt, features in by_prompt.items()}
     prompt, threshold = max(
-        ((p, float(t)) for p in PROMPTS for t in scores[p]), key=lambda pair: scores[pair[0]][str(pair[1])]
+        ((p, float(t)) for p in args.prompts for t in scores[p]), key=lambda pair: scores[pair[0]][str(pair[1])]
     )
     print(f"validation F1 by prompt and threshold: {scores}; chosen {prompt!r} at {threshold}")
     features = by_prompt[prompt]

@@ -1,15 +1,15 @@
 """Which sentences state a problem: the trained detector against the cue rule on the hand-labelled held-aside set.
 
-    .venv/bin/python -m scripts.bench.problem_statements [--heldout FILE] [--corpus DIR] [--store DIR] [--json]
+    .venv/bin/python -m scripts.bench.problem_statements [--heldout FILE] [--corpus DIR] [--json]
 
 The set is ``scripts/statement_data/heldout.tsv``: real sentences of transcripts (ParlaMint), proposal-like
 strategy lines and analytical notes that training never saw, labelled by hand (see the README there). Both
 systems judge every sentence in one run; reported: precision, recall and F1 on "problem" overall and per source,
 and per field the share of sentences each system flags.
 
-With ``--corpus`` (default: ``sample-corpus/``) it also indexes that folder into ``--store`` (kept, so a re-run
-does not embed again) and times ``ProblemService.statements_from_chunks`` over all its chunks, the step that
-``hromada cluster`` runs first, and extrapolates it to a 1,000-page archive of notes.
+With ``--corpus`` (default: ``sample-corpus/``) it also times the detector over every sentence of that folder's
+transcripts, proposals and notes (what ``hromada cluster`` does to their chunks before clustering) and
+extrapolates it to a 1,000-page archive of notes at ``CHARACTERS_PER_PAGE``.
 """
 
 from __future__ import annotations
@@ -25,15 +25,15 @@ from pathlib import Path
 
 from sklearn.metrics import precision_recall_fscore_support
 
-from indexing.store.problem_item import ProblemItem
+from models.embedder import Embedder
 from models.statement_model import StatementModel
+from models.ukrainian_pipeline import UkrainianPipeline
 from scripts.statement_data.build_heldout import HELDOUT_FILE
-from service.hromada import Hromada
 from service.problems.problem_statements import StatementDetector, sentence_spans, states_problem_by_cues
-from service.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_STORE = Path.home() / ".cache" / "hromada" / "bench-problem-statements-store"
+JUDGED_FOLDERS = ("transcripts", "proposals", "notes")
+"""The sample corpus's folders of documents whose sentences the detector judges."""
 ARCHIVE_PAGES = 1000
 CHARACTERS_PER_PAGE = 2500
 """A typed A4 page of Ukrainian prose (about 350 words); the estimate scales with it."""
@@ -109,33 +109,29 @@ def evaluate(sentences: Sequence[HeldOutSentence], systems: dict[str, list[bool]
     return result
 
 
-def time_corpus(corpus: Path, store: Path, hromada_settings: Settings) -> dict[str, float | int]:
-    """Index ``corpus`` (once) and time finding the statements of all its chunks."""
-    hromada = Hromada(hromada_settings)
-    hromada.index([corpus])
-    chunks = list(hromada.store(with_model=True).iter_chunks())
-    service = hromada.problem_service
-    service.statement_detector.states_problem(["прогрів моделі"])
-    judged = [c for c in chunks if c.kind not in ("appeal", "legislation")]
-    sentences = sum(len(sentence_spans(c.text, hromada.pipeline)) for c in judged)
-    characters = sum(len(c.text) for c in judged)
+def time_corpus(corpus: Path, detector: StatementDetector, pipeline: UkrainianPipeline) -> dict[str, float | int]:
+    """Time the detector over every sentence of the corpus's transcripts, proposals and notes."""
+    files = sorted(
+        path for path in corpus.rglob("*") if path.suffix in (".txt", ".md") and path.parent.name in JUDGED_FOLDERS
+    )
+    texts = [path.read_text(encoding="utf-8") for path in files]
+    sentences = sum(len(sentence_spans(text, pipeline)) for text in texts)
+    characters = sum(len(text) for text in texts)
+    detector.states_problem(["Прогрів моделі перед виміром."])
     started = time.perf_counter()
-    items: list[ProblemItem] = service.statements_from_chunks(chunks)
+    found = detector.find([(text, "note") for text in texts])
     seconds = time.perf_counter() - started
-    per_sentence = seconds / max(sentences, 1)
     archive_sentences = ARCHIVE_PAGES * CHARACTERS_PER_PAGE * sentences / max(characters, 1)
-    hromada.close()
     return {
-        "chunks": len(chunks),
-        "judged_chunks": len(judged),
-        "judged_sentences": sentences,
-        "statements": len(items),
-        "statements_from_legislation": sum(item.kind == "legislation" for item in items),
+        "files": len(files),
+        "characters": characters,
+        "sentences": sentences,
+        "statements": sum(len(of_file) for of_file in found),
         "seconds": round(seconds, 2),
         "sentences_per_second": round(sentences / seconds, 1),
         "archive_pages": ARCHIVE_PAGES,
         "archive_sentences_estimated": round(archive_sentences),
-        "archive_seconds_estimated": round(archive_sentences * per_sentence, 1),
+        "archive_seconds_estimated": round(archive_sentences * seconds / max(sentences, 1), 1),
     }
 
 
@@ -143,19 +139,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--heldout", type=Path, default=HELDOUT_FILE)
     parser.add_argument("--corpus", type=Path, default=REPO / "sample-corpus", help="timed; 'none' skips")
-    parser.add_argument("--store", type=Path, default=DEFAULT_STORE, help="where the timed corpus is indexed")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
 
-    settings = Settings(store=args.store)
-    hromada = Hromada(settings)
+    pipeline = UkrainianPipeline()
     sentences = read_heldout(args.heldout)
     texts = [s.text for s in sentences]
     model = StatementModel.load()
-    detector = StatementDetector(model, hromada.embedder, hromada.pipeline)
+    detector = StatementDetector(model, Embedder(), pipeline)
     systems = {
         "detector": detector.states_problem(texts),
-        "cue rule": [states_problem_by_cues(text, hromada.pipeline) for text in texts],
+        "cue rule": [states_problem_by_cues(text, pipeline) for text in texts],
     }
     report: dict[str, object] = {
         "heldout": str(args.heldout),
@@ -163,7 +157,7 @@ def main() -> None:
         **evaluate(sentences, systems),
     }
     if str(args.corpus) != "none":
-        report["timing"] = time_corpus(args.corpus, args.store, settings)
+        report["timing"] = time_corpus(args.corpus, detector, pipeline)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return

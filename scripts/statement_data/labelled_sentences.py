@@ -35,8 +35,8 @@ TRAINING_UTTERANCES = frozenset({"ParlaMint-UA_2016-01-26-m1.u1"})
 PROBLEM_FIELDS = ("Challenges",)
 OTHER_FIELDS = ("Goals", "Projects", "Strengths")
 MIN_SENTENCE_CHARS = 12
-MAX_SENTENCES_PER_APPEAL = 3
-SENTENCES_PER_ACT = 60
+MAX_SENTENCES_PER_APPEAL = 2
+SENTENCES_PER_ACT = 30
 
 
 @dataclass(frozen=True)
