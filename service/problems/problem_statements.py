@@ -17,7 +17,7 @@ The cue features, in Ukrainian and Russian:
   found on the words themselves, because the lemmas drop «не» as a stop word.
 
 Sentences are cut at line ends first (a list item is a sentence even without a full stop), then by the
-pipeline's sentence splitter. Adjacent statement sentences are joined into one statement: a problem is often
+pipeline's sentence splitter; Markdown headings and sentences of fewer than two words are never statements. Adjacent statement sentences are joined into one statement: a problem is often
 put in two sentences.
 """
 
@@ -38,6 +38,8 @@ LEGISLATION_KIND = "legislation"
 CUE_NAMES = ("problem_lemma", "negated_availability")
 """The cue features, in the order of ``cue_features``'s columns and of the model's ``cue_weights``."""
 QUERY_PROMPT = "query: "
+MIN_STATEMENT_WORDS = 2
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 PROBLEM_LEMMAS = frozenset(
     {
@@ -208,7 +210,12 @@ def _candidate_spans(text: str, kind: str | None, pipeline: SentencePipeline) ->
         return []
     if kind == APPEAL_KIND:
         return [(0, len(text))]
-    return sentence_spans(text, pipeline)
+    return [(start, end) for start, end in sentence_spans(text, pipeline) if _may_state(text[start:end])]
+
+
+def _may_state(sentence: str) -> bool:
+    """False for a heading («## Бюджет») or a bare list number («1.»): they say nothing, whatever their vector."""
+    return not sentence.lstrip().startswith("#") and len(_WORD.findall(sentence)) >= MIN_STATEMENT_WORDS
 
 
 def _join_adjacent(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
