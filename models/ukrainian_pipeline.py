@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from models.errors import ModelNotAvailableError
 from models.language_detector import RUSSIAN, UKRAINIAN
+from models.noun_phrases import NounPhrase, NounPhraseFinder
 from models.sentence_splitter import sentence_spans
 
 if TYPE_CHECKING:
@@ -71,6 +72,9 @@ class UkrainianPipeline:
     def __init__(self, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
         self._analysers, self._stop_words = _load_language_data()
         self._analyse: Callable[[str, str], _Analysis] = lru_cache(maxsize=cache_size)(self._analyse_form)
+        self._phrase_finder = NounPhraseFinder(
+            self._analysers[UKRAINIAN], self._stop_words[UKRAINIAN], self._ukrainian_keyword
+        )
 
     def sentence_spans(self, text: str) -> list[tuple[int, int]]:
         """The ``(start, end)`` offsets of the sentences of ``text``; see ``models.sentence_splitter``."""
@@ -92,12 +96,22 @@ class UkrainianPipeline:
         keywords = (self._analyse(form, UKRAINIAN).keyword for form in _word_forms(text))
         return [keyword for keyword in keywords if keyword is not None]
 
+    def noun_phrases(self, text: str) -> list[NounPhrase]:
+        """Candidate headings in ``text``: its Ukrainian noun phrases, head in the nominative.
+
+        See ``models.noun_phrases``; each phrase's keywords are the ``keyword_lemmas`` of its words.
+        """
+        return self._phrase_finder.phrases(text)
+
     def lemma_text(self, text: str) -> str:
         """The space-joined lemma keys of ``text``: what the full-text index stores and a query is matched as.
 
         Documents and queries must both go through this method, so that a form gets the same key in each.
         """
         return " ".join(self.lemmas(text))
+
+    def _ukrainian_keyword(self, form: str) -> str | None:
+        return self._analyse(form, UKRAINIAN).keyword
 
     def _analyse_form(self, written_form: str, preferred: str) -> _Analysis:
         """The analysis of a lowercased token as written; the cache sits in front of this."""

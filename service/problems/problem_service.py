@@ -34,6 +34,7 @@ from indexing.store.problem_tables import (
     add_keyword_counts,
     count_batches,
     create_problem_schema,
+    load_central_members,
     load_keyword_counts,
     load_members,
     load_monthly_totals,
@@ -53,8 +54,10 @@ from service.problems.batch_assignment import calibrate_threshold, nearest_probl
 from service.problems.clustering import ClusteringParameters, cluster_embeddings
 from service.problems.collection_centre import CollectionCentre
 from service.problems.problem_labels import (
+    CENTRAL_STATEMENTS,
     KeywordPipeline,
     ProblemName,
+    central_texts,
     keyword_counts,
     name_problems,
     typical_examples,
@@ -68,6 +71,8 @@ THRESHOLD_SETTING = "assignment_threshold"
 LANGUAGE_CACHE_TEXTS = 1 << 17
 """Statements whose detected language is remembered: more than the 85k Kyiv appeals clustered at once."""
 CENTRE_SETTING = "collection_centre"
+RUSSIAN_MARGIN = 6
+"""Central members read per problem for its label, per statement used: room for Russian ones, which are skipped."""
 
 
 class ProblemNotFoundError(HromadaError):
@@ -191,7 +196,11 @@ class ProblemService:
             keyword_counts([items[i] for i in problem.members], self._pipeline, self._language_of)
             for problem in self._naming_bar(formed)
         ]
-        names = name_problems(counts)
+        central = [
+            central_texts([items[i] for i in problem.members], problem.similarities, self._language_of)
+            for problem in formed
+        ]
+        names = name_problems(counts, central, self._pipeline)
         totals = monthly_totals(items)
         problems = [
             _problem(problem.id, name, [items[i] for i in problem.members], problem.similarities, totals)
@@ -399,7 +408,13 @@ class ProblemService:
             problem.batch_id = batch_id
         problems = stored + new_problems
         counts = load_keyword_counts(connection)
-        names = name_problems([counts.get(problem.id, Counter()) for problem in problems])
+        # Russian members are skipped when choosing the label, so more than the few central ones are read.
+        central = load_central_members(connection, RUSSIAN_MARGIN * CENTRAL_STATEMENTS)
+        names = name_problems(
+            [counts.get(problem.id, Counter()) for problem in problems],
+            [_central_texts_of(central.get(problem.id, []), self._language_of) for problem in problems],
+            self._pipeline,
+        )
         for problem, name in zip(problems, names, strict=True):
             problem.label, problem.keywords = name.label, name.keywords
         save_problems(connection, problems)
@@ -502,6 +517,14 @@ def _problem(
         keywords=name.keywords,
         recurrence=recurrence_of(members, totals),
         examples=typical_examples(members, similarities),
+    )
+
+
+def _central_texts_of(
+    members: list[tuple[ProblemItem, float]], language_of: Callable[[str], str]
+) -> list[str]:
+    return central_texts(
+        [item for item, _ in members], [similarity for _, similarity in members], language_of
     )
 
 
