@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -49,6 +49,7 @@ from indexing.store.problem_tables import (
     save_settings,
 )
 from models.errors import HromadaError
+from models.statement_model import StatementModel
 from service.problems.batch_assignment import calibrate_threshold, nearest_problems
 from service.problems.clustering import ClusteringParameters, cluster_embeddings
 from service.problems.collection_centre import CollectionCentre
@@ -62,7 +63,7 @@ from service.problems.problem_labels import (
     typical_examples,
 )
 from service.problems.problem_records import Assignment, Problem, ProblemReport
-from service.problems.problem_statements import SentencePipeline, find_problem_statements
+from service.problems.problem_statements import SentencePipeline, StatementDetector
 from service.problems.recurrence import monthly_totals, recurrence_of
 from service.problems.vector_math import normalise_rows
 
@@ -89,6 +90,8 @@ class PassageEmbedder(Protocol):
     dimension: int
 
     def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class ProblemPipeline(SentencePipeline, KeywordPipeline, Protocol):
@@ -141,7 +144,9 @@ class ProblemService:
         language_of: Callable[[str], str],
         parameters: ClusteringParameters | None = None,
         show_progress: bool = False,
+        statement_model: StatementModel | None = None,
     ) -> None:
+        """``statement_model`` judges which sentences state a problem; the shipped one when not given."""
         self._embedder = embedder
         self._pipeline = pipeline
         # Each statement's language is needed for centring and again for naming: detecting it once saved
@@ -149,9 +154,20 @@ class ProblemService:
         self._language_of = lru_cache(maxsize=LANGUAGE_CACHE_TEXTS)(language_of)
         self.parameters = parameters or ClusteringParameters()
         self._show_progress = show_progress
+        self._statement_model = statement_model
+
+    @cached_property
+    def statement_detector(self) -> StatementDetector:
+        model = self._statement_model or StatementModel.load()
+        return StatementDetector(model, self._embedder, self._pipeline)
 
     def statements_from_chunks(self, chunks: Iterable[StatementSource]) -> list[ProblemItem]:
-        """The problem statements of stored chunks, each citing its document and offsets in the document's text."""
+        """The problem statements of stored chunks, each citing its document and offsets in the document's text.
+
+        None comes from legislation; an appeal is one whole statement; other chunks give their problem sentences.
+        """
+        chunks = list(chunks)
+        found = self.statement_detector.find([(chunk.text, chunk.kind) for chunk in chunks])
         return [
             ProblemItem(
                 id=f"chunk-{chunk.id}:{statement.start}-{statement.end}",
@@ -164,8 +180,8 @@ class ProblemService:
                 start=chunk.start + statement.start,
                 end=chunk.start + statement.end,
             )
-            for chunk in chunks
-            for statement in find_problem_statements(chunk.text, chunk.kind, self._pipeline)
+            for chunk, statements in zip(chunks, found, strict=True)
+            for statement in statements
         ]
 
     def cluster_items(
