@@ -18,12 +18,13 @@ from indexing.errors import StoreError
 from indexing.indexer import Indexer, IndexOptions, IndexReport
 from indexing.store import Store, StoredChunk, StoredDocument
 from indexing.store.problem_item import ProblemItem
-from indexing.store.problem_tables import ItemFilter
+from indexing.store.problem_tables import ItemFilter, ProblemSetChangedError, load_snapshot, save_batch
 from models.language_detector import detect_language
 from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.excerpts import Excerpt, excerpts_from_chunks, excerpts_from_hits
-from service.problems import Problem, ProblemReport, ProblemService
+from service.problems import Problem, ProblemReport, ProblemService, get_problem, list_problems
+from service.problems.problem_service import batch_report, vectors_by_id
 from service.search_types import Hit, SearchFilters
 from service.searcher import Searcher
 from service.settings import Settings
@@ -190,17 +191,47 @@ class Hromada:
     def _assign(
         self, items: Sequence[ProblemItem], embeddings: np.ndarray | None, show_progress: bool
     ) -> ProblemReport:
+        """Compute the batch from a snapshot of the problems, holding no lock; then save it in one short write.
+
+        When another batch was saved in between, the batch is computed again from the new state (its vectors
+        are kept); after ``problem_save_attempts`` such races it is refused, having saved nothing.
+        """
         store = self.store(with_model=True, create=True)
         service = self._problem_service(show_progress) if show_progress else self.problem_service
-        with store.write() as writer:
-            return service.assign_batch(writer.connection, items, embeddings)
+        vectors = vectors_by_id(items, embeddings)
+        item_ids = [item.id for item in items]
+        for attempt in range(1, self.settings.problem_save_attempts + 1):
+            with store.read() as connection:
+                snapshot = load_snapshot(connection, item_ids)
+            plan = service.plan_batch(snapshot, items, vectors)
+            vectors = plan.vectors
+            try:
+                # Problems add no chunk vectors: nothing for vectors.faiss, so the write stays short.
+                with store.write(persist_vectors=False) as writer:
+                    save_batch(writer.connection, plan.write)
+            except ProblemSetChangedError as race:
+                log.info(
+                    "attempt %d of %d: %s; computing the batch again",
+                    attempt,
+                    self.settings.problem_save_attempts,
+                    race,
+                )
+                continue
+            with store.read() as connection:
+                return batch_report(connection, plan)
+        raise ProblemSetChangedError(
+            f"other batches were saved while this one was computed, {self.settings.problem_save_attempts} times "
+            "running; nothing of it was saved: send it again"
+        )
 
     def problems(self, filters: SearchFilters | None = None, min_size: int = 1) -> list[Problem]:
-        """Saved problems, counted over the statements that pass ``filters``; the largest first."""
-        return self.problem_service.list_problems(self.store().connection, _item_filter(filters), min_size)
+        """Saved problems, counted over the statements that pass ``filters``; the largest first (no model needed)."""
+        with self.store().read() as connection:
+            return list_problems(connection, _item_filter(filters), min_size)
 
     def problem(self, problem_id: str, filters: SearchFilters | None = None) -> Problem:
-        return self.problem_service.get_problem(self.store().connection, problem_id, _item_filter(filters))
+        with self.store().read() as connection:
+            return get_problem(connection, problem_id, _item_filter(filters))
 
     # ------------------------------------------------------------ upkeep
 

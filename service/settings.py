@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     busy_timeout: float = Field(
         30.0, ge=0, description="Seconds a writer waits for another writer to finish."
     )
+    problem_save_attempts: int = Field(
+        3, ge=1, description="Times a batch is computed again when another batch is saved meanwhile."
+    )
 
     candidates: int = Field(100, ge=10, description="Hits each retriever proposes before fusion.")
     rrf_k: int = Field(60, ge=1, description="The constant of reciprocal rank fusion.")

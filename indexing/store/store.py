@@ -205,6 +205,26 @@ class Store:
             if persist_vectors:
                 self._persist_vectors()
 
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection of its own, in one read transaction: what is committed, as of its first read.
+
+        It takes neither the write lock nor this object's guard, so that writes and searches go on meanwhile
+        (WAL readers never wait for writers); use it for long reads that must be consistent.
+        """
+        db = sqlite3.connect(
+            self.folder / DATABASE_NAME,
+            timeout=self.busy_timeout,
+            check_same_thread=False,
+            isolation_level=None,
+        )
+        try:
+            db.execute("PRAGMA query_only = ON")
+            db.execute("BEGIN")
+            yield db
+        finally:
+            db.close()  # ends the read transaction; nothing was written
+
     def save_vectors(self) -> None:
         """Bring ``vectors.faiss`` and ``manifest.json`` up to date with the database."""
         with self._guard, WriteLock(self.folder / LOCK_NAME, self.busy_timeout):

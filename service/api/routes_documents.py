@@ -55,14 +55,7 @@ async def upload_documents(
     )
     # Indexing takes seconds to minutes: off the event loop, so that other requests keep being answered.
     report = await run_in_threadpool(hromada.index, saved, options)
-    return {
-        "indexed": [Path(path).name for path in report.indexed],
-        "unchanged": [Path(path).name for path in report.unchanged],
-        "failed": [{"path": Path(f.path).name, "error": f.error} for f in report.failed],
-        "documents": report.documents,
-        "chunks": report.chunks,
-        "kinds": [{"path": Path(c.path).name, "kind": c.kind, "reason": c.reason} for c in report.kinds],
-    }
+    return report.to_json()
 
 
 async def _save_upload(upload: UploadFile, folder: Path, limit: int) -> Path:
