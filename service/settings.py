@@ -21,7 +21,7 @@ class Settings(BaseSettings):
         30.0, ge=0, description="Seconds a writer waits for another writer to finish."
     )
     problem_save_attempts: int = Field(
-        3, ge=1, description="Times a batch is computed again when another batch is saved meanwhile."
+        3, ge=1, description="Tries at saving a batch of problems when other batches are saved meanwhile."
     )
 
     candidates: int = Field(100, ge=10, description="Hits each retriever proposes before fusion.")
@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     )
     max_upload_bytes: int = Field(50_000_000, ge=1)
     max_request_bytes: int = Field(1_000_000, ge=1, description="Largest JSON body accepted.")
+    served_batch_threads: int = Field(
+        1,
+        ge=1,
+        description="Threads that clustering or assigning over HTTP embeds with; searches get the rest.",
+    )
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per client.")
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS; none by default."
