@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexing.errors import StoreError
+from indexing.errors import StoreBusyError
 from indexing.store.problem_item import ProblemItem, StoredProblem
 
 VERSION_SETTING = "problem_set_version"
@@ -110,8 +110,11 @@ class BatchRecord:
     new_problems: int
 
 
-class ProblemSetChangedError(StoreError):
-    """The problems changed between reading them and saving a batch computed from them (another batch won)."""
+class ProblemSetChangedError(StoreBusyError):
+    """The problems changed between reading them and saving a batch computed from them: another batch won.
+
+    A kind of busy store (HTTP 409): the batch saved nothing and can be sent again.
+    """
 
 
 @dataclass

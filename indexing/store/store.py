@@ -188,7 +188,9 @@ class Store:
         ``persist_vectors=False`` leaves ``vectors.faiss`` to a later write or ``save_vectors()``;
         the store stays consistent meanwhile because the index is rebuilt from SQLite when behind.
         """
-        with self._guard, WriteLock(self.folder / LOCK_NAME, self.busy_timeout):
+        # The file lock before the guard: waiting for another process's write must not hold up this process's
+        # searches, which take only the guard.
+        with WriteLock(self.folder / LOCK_NAME, self.busy_timeout), self._guard:
             self._sync_vectors()
             writer = StoreWriter(self._db)
             with self._transaction():
@@ -227,7 +229,7 @@ class Store:
 
     def save_vectors(self) -> None:
         """Bring ``vectors.faiss`` and ``manifest.json`` up to date with the database."""
-        with self._guard, WriteLock(self.folder / LOCK_NAME, self.busy_timeout):
+        with WriteLock(self.folder / LOCK_NAME, self.busy_timeout), self._guard:
             self._sync_vectors()
             self._persist_vectors()
 
@@ -433,7 +435,7 @@ class Store:
         lets another process checkpoint the WAL under our feet (sqlite.org/howtocorrupt.html, 2.2).
         """
         target.mkdir(parents=True)
-        with self._guard, WriteLock(self.folder / LOCK_NAME, self.busy_timeout):
+        with WriteLock(self.folder / LOCK_NAME, self.busy_timeout), self._guard:
             self._sync_vectors()
             self._persist_vectors()
             copy = sqlite3.connect(target / DATABASE_NAME)
