@@ -137,7 +137,8 @@ def test_a_second_writer_waits_or_is_told_the_store_is_busy(
 # ---------------------------------------------------------------- a large assignment while others read and write
 
 KYIV_APPEALS = Path("/work/shared/data/kyiv1551/requests-2013-04_2015-06.jsonl.gz")
-ASSIGNED_ITEMS = 5000
+ASSIGNED_ITEMS = int(os.environ.get("HROMADA_TEST_ASSIGNED_ITEMS", "5000"))
+"""The issue asks for 5,000; a smaller number gives the same comparison sooner on a busy machine."""
 SEARCH_PAUSE = 0.2
 """Seconds between searches: people searching, not a loop that would take a core of its own."""
 SEARCHES = [
