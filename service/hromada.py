@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from indexing.errors import StoreError
-from indexing.indexer import Indexer, IndexOptions, IndexReport
 from indexing.store import Store, StoredChunk, StoredDocument
 from indexing.store.problem_item import ProblemItem
 from indexing.store.problem_tables import ItemFilter, ProblemSetChangedError, load_snapshot, save_batch
+from models.backend_choice import chosen_backend
+from models.e5_preparation import MODEL_NAME
+from models.encoders import EMBEDDING_DIMENSION
 from models.language_detector import detect_language
 from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
@@ -30,6 +32,7 @@ from service.searcher import Searcher
 from service.settings import Settings
 
 if TYPE_CHECKING:
+    from indexing.indexer import IndexOptions, IndexReport
     from models.embedder import Embedder
 
 log = logging.getLogger(__name__)
@@ -62,7 +65,14 @@ class Hromada:
             if self._embedder is None:
                 from models.embedder import Embedder  # torch loads only when vectors are needed
 
-                self._embedder = Embedder(self.settings.model_dir, batch_size=self.settings.embed_batch_size)
+                self._embedder = Embedder(
+                    self.settings.model_dir,
+                    batch_size=self.settings.embed_batch_size,
+                    backend=self.settings.embed_backend,
+                    threads=self.settings.embed_threads,
+                    query_threads=self.settings.query_threads,
+                    query_window=self.settings.query_batch_window_ms / 1000,
+                )
             return self._embedder
 
     @property
@@ -83,10 +93,18 @@ class Hromada:
                 if with_model:
                     embedder = self.embedder
                     self._store = Store(
-                        self.settings.store, embedder.name, embedder.dimension, self.settings.busy_timeout
+                        self.settings.store,
+                        embedder.name,
+                        embedder.dimension,
+                        self.settings.busy_timeout,
+                        self.settings.search_threads,
                     )
                 else:
-                    self._store = Store(self.settings.store, busy_timeout=self.settings.busy_timeout)
+                    self._store = Store(
+                        self.settings.store,
+                        busy_timeout=self.settings.busy_timeout,
+                        search_threads=self.settings.search_threads,
+                    )
             elif with_model:
                 self._store.ensure_model(self.embedder.name, self.embedder.dimension)
             return self._store
@@ -114,6 +132,13 @@ class Hromada:
             rrf_k=self.settings.rrf_k,
         )
 
+    def warm_up(self) -> None:
+        """Load every model a search needs and run each once, so that the first request waits for nothing."""
+        self.embedder.warm_up()
+        self.pipeline.lemmas("підготовка до роботи")
+        if Store.exists(self.settings.store):
+            self.searcher.search("підготовка до роботи", k=1)
+
     def close(self) -> None:
         with self._lock:
             if self._store is not None:
@@ -123,6 +148,9 @@ class Hromada:
     # ------------------------------------------------------------ operations
 
     def index(self, paths: Sequence[Path], options: IndexOptions | None = None) -> IndexReport:
+        # The readers (PDF, DOCX, HTML) take most of a second to import: only indexing pays for them.
+        from indexing.indexer import Indexer, IndexOptions
+
         options = options or IndexOptions(max_file_bytes=self.settings.max_file_bytes)
         store = self.store(with_model=True, create=True)
         indexer = Indexer(store, self.embedder, self.pipeline, self.sector_classifier)
@@ -166,30 +194,45 @@ class Hromada:
     def problem_service(self) -> ProblemService:
         return self._problem_service(show_progress=False)
 
-    def _problem_service(self, show_progress: bool) -> ProblemService:
-        return ProblemService(self.embedder, self.pipeline, detect_language, show_progress=show_progress)
+    def _problem_service(self, show_progress: bool, threads: int | None = None) -> ProblemService:
+        return ProblemService(
+            _EmbedderOnDemand(self),
+            self.pipeline,
+            detect_language,
+            show_progress=show_progress,
+            embed_threads=threads,
+        )
 
     def cluster_corpus(
-        self, filters: SearchFilters | None = None, show_progress: bool = False
+        self, filters: SearchFilters | None = None, show_progress: bool = False, threads: int | None = None
     ) -> ProblemReport:
         """Find the problem statements of the indexed chunks that pass ``filters`` and sort them into problems.
 
         Statements seen before are not counted again, so running it after each index run keeps problem ids.
+        ``threads``: threads that embed (None: the embedder's own count; a server leaves cores to searches).
         """
         store = self.store(with_model=True)
         chunks = list(store.iter_chunks((filters or SearchFilters()).to_chunk_filter()))
         items = self.problem_service.statements_from_chunks(chunks)
-        return self._assign(items, _statement_vectors(store, chunks, items, self.embedder), show_progress)
+        vectors = _statement_vectors(store, chunks, items, self.embedder, threads)
+        return self._assign(items, vectors, show_progress, threads)
 
-    def assign_batch(self, items: Sequence[ProblemItem], show_progress: bool = False) -> ProblemReport:
+    def assign_batch(
+        self, items: Sequence[ProblemItem], show_progress: bool = False, threads: int | None = None
+    ) -> ProblemReport:
         """Sort new submissions into known problems or new ones, and save them; all or nothing.
 
-        ``show_progress`` draws progress bars on stderr (embedding, naming) for large batches.
+        ``show_progress`` draws progress bars on stderr (embedding, naming) for large batches; ``threads`` as
+        for ``cluster_corpus``.
         """
-        return self._assign(items, None, show_progress)
+        return self._assign(items, None, show_progress, threads)
 
     def _assign(
-        self, items: Sequence[ProblemItem], embeddings: np.ndarray | None, show_progress: bool
+        self,
+        items: Sequence[ProblemItem],
+        embeddings: np.ndarray | None,
+        show_progress: bool,
+        threads: int | None,
     ) -> ProblemReport:
         """Compute the batch from a snapshot of the problems, holding no lock; then save it in one short write.
 
@@ -197,7 +240,11 @@ class Hromada:
         are kept); after ``problem_save_attempts`` such races it is refused, having saved nothing.
         """
         store = self.store(with_model=True, create=True)
-        service = self._problem_service(show_progress) if show_progress else self.problem_service
+        service = (
+            self._problem_service(show_progress, threads)
+            if show_progress or threads
+            else self.problem_service
+        )
         vectors = vectors_by_id(items, embeddings)
         item_ids = [item.id for item in items]
         for attempt in range(1, self.settings.problem_save_attempts + 1):
@@ -235,6 +282,16 @@ class Hromada:
 
     # ------------------------------------------------------------ upkeep
 
+    def embed_backend(self) -> str:
+        """The encoder backend that embeds here: the loaded one, else the one that would be chosen.
+
+        Answering the second needs no model loaded: it reads the processor's flags and the record of what was
+        verified when the model was prepared (a backend that then fails to load gives way to float32).
+        """
+        if self._embedder is not None:
+            return self._embedder.backend
+        return chosen_backend(self.settings.model_dir, self.settings.embed_backend)
+
     def check(self) -> list[str]:
         return self.store().check()
 
@@ -246,8 +303,28 @@ class Hromada:
             "model": store.model,
             "dimension": store.dimension,
             "index_type": store.index_type,
+            "backend": self.embed_backend(),
+            "store_backends": store.backends,
             "store": str(self.settings.store),
         }
+
+
+class _EmbedderOnDemand:
+    """The embedder's name and dimension at once, its model only when something is embedded.
+
+    Listing saved problems embeds nothing, so ``hromada problems`` must not wait seconds for the model.
+    """
+
+    name: str = MODEL_NAME
+    dimension: int = EMBEDDING_DIMENSION
+
+    def __init__(self, hromada: Hromada) -> None:
+        self._hromada = hromada
+
+    def embed_passages(
+        self, texts: Sequence[str], show_progress: bool = False, threads: int | None = None
+    ) -> np.ndarray:
+        return self._hromada.embedder.embed_passages(texts, show_progress, threads)
 
 
 def _item_filter(filters: SearchFilters | None) -> ItemFilter:
@@ -256,7 +333,11 @@ def _item_filter(filters: SearchFilters | None) -> ItemFilter:
 
 
 def _statement_vectors(
-    store: Store, chunks: Sequence[StoredChunk], items: Sequence[ProblemItem], embedder: Embedder
+    store: Store,
+    chunks: Sequence[StoredChunk],
+    items: Sequence[ProblemItem],
+    embedder: Embedder,
+    threads: int | None,
 ) -> np.ndarray:
     """Vectors of statements: a statement that is a whole chunk (an appeal) reuses the chunk's stored vector."""
     spans = {chunk.id: (chunk.start, chunk.end) for chunk in chunks}
@@ -267,5 +348,5 @@ def _statement_vectors(
     if whole:
         vectors[whole] = store.vectors([items[i].chunk_id or 0 for i in whole])
     if parts:
-        vectors[parts] = embedder.embed_passages([items[i].text for i in parts])
+        vectors[parts] = embedder.embed_passages([items[i].text for i in parts], threads=threads)
     return vectors

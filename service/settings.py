@@ -16,6 +16,19 @@ class Settings(BaseSettings):
     store: Path = Field(Path("hromada-store"), description="The store folder (SQLite + FAISS + manifest).")
     model_dir: Path | None = Field(None, description="The prepared embedder; default: a folder in ~/.cache.")
     embed_batch_size: int = Field(32, ge=1, le=512)
+    embed_backend: str = Field(
+        "auto",
+        description="The encoder backend: auto (the fastest verified here), openvino-bf16, torch-bf16, "
+        "torch-fp32.",
+    )
+    embed_threads: int | None = Field(
+        None, ge=1, description="Threads that embed documents; default: every core this process may use."
+    )
+    query_threads: int = Field(1, ge=1, description="Threads that embed one batch of queries.")
+    query_batch_window_ms: float = Field(
+        2.0, ge=0, le=100, description="How long a query waits for concurrent ones to share its batch."
+    )
+    search_threads: int = Field(1, ge=1, description="FAISS threads for one query's vector search.")
     max_file_bytes: int = Field(200_000_000, ge=1, description="Files larger than this are refused.")
     busy_timeout: float = Field(
         30.0, ge=0, description="Seconds a writer waits for another writer to finish."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from indexing.errors import StoreError
@@ -25,6 +25,8 @@ class Manifest:
     """The SQLite write generation that ``vectors.faiss`` reflects."""
     documents: int
     chunks: int
+    backends: list[str] = field(default_factory=list)
+    """The encoder backends that computed the stored vectors (see ``models.encoders``)."""
 
     @classmethod
     def read(cls, path: Path) -> Manifest | None:

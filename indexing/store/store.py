@@ -56,9 +56,11 @@ class Store:
         model: str | None = None,
         dimension: int | None = None,
         busy_timeout: float = 30.0,
+        search_threads: int = 1,
     ) -> None:
         self.folder = folder = Path(folder)
         self.busy_timeout = busy_timeout
+        self.search_threads = search_threads
         self._guard = threading.RLock()
         is_new = not (folder / DATABASE_NAME).exists()
         if is_new and (model is None or dimension is None):
@@ -142,6 +144,11 @@ class Store:
                 f"not {model} ({dimension}); use another --store or re-index into a new one"
             )
         return str(stored_model), stored_dimension
+
+    @property
+    def backends(self) -> list[str]:
+        """The encoder backends whose vectors the store holds (all interchangeable with float32's)."""
+        return sorted(json.loads(self._meta("backends") or "[]"))
 
     def ensure_model(self, model: str, dimension: int) -> None:
         """Refuse, with a clear message, an embedder other than the one the store was built with."""
@@ -242,6 +249,7 @@ class Store:
             generation=self._vector_generation,
             documents=self._count("documents"),
             chunks=self._count("chunks"),
+            backends=self.backends,
         )
         self._vectors.save(self.folder / VECTORS_NAME)
         manifest.write(self.folder / MANIFEST_NAME)
@@ -398,7 +406,7 @@ class Store:
             allowed = None
             if chunk_filter is not None and not chunk_filter.is_empty():
                 allowed = self.filtered_chunk_ids(chunk_filter)
-            return self._vectors.search(query_vector, k, allowed)
+            return self._vectors.search(query_vector, k, allowed, self.search_threads)
 
     def lexical_search(
         self, lemmas: Sequence[str], k: int, chunk_filter: ChunkFilter | None = None
@@ -558,6 +566,16 @@ class StoreWriter:
                 (int(complete), now, source_id),
             )
         return [self._insert_document(source_id, document) for document in documents]
+
+    def record_backend(self, backend: str) -> None:
+        """Note that this write's vectors come from ``backend`` (shown in the manifest and by ``stats``)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'backends'").fetchone()
+        backends = sorted({*json.loads(row[0] if row else "[]"), backend})
+        self._db.execute(
+            "INSERT INTO meta(key, value) VALUES ('backends', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (json.dumps(backends),),
+        )
 
     def _insert_document(self, source_id: int, document: NewDocument) -> int:
         cursor = self._db.execute(

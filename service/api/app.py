@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,21 +21,36 @@ from service.api import (
     routes_web,
 )
 from service.api.access import install_access
+from service.api.readiness import Readiness
 from service.hromada import DocumentNotFoundError, Hromada
 from service.problems import ProblemNotFoundError
 
 log = logging.getLogger(__name__)
 
 
-def create_app(hromada: Hromada) -> FastAPI:
-    """The HTTP application serving ``hromada``; OpenAPI at ``/docs``."""
+def create_app(hromada: Hromada, load_models_first: bool = False) -> FastAPI:
+    """The HTTP application serving ``hromada``; OpenAPI at ``/docs``.
+
+    With ``load_models_first`` (``hromada serve``) the models load as the server starts, and ``/health``
+    answers "starting" with status 503 until they have; otherwise they load on first use.
+    """
+    readiness = Readiness()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if load_models_first:
+            readiness.load_in_background(hromada.warm_up)
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="hromada",
         description="Search, cited excerpts, recurring problems and precedents over Ukrainian documents "
         "about local self-government.",
         version="0.1.0",
     )
     app.state.hromada = hromada
+    app.state.readiness = readiness
     app.include_router(routes_search.router)
     app.include_router(routes_documents.router)
     app.include_router(routes_web.router)

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
-from models.compute_threads import torch_threads
 from service.api.dependencies import get_hromada
 from service.hromada import Hromada
 from service.problems import BatchInputError, items_from_records
@@ -47,8 +46,7 @@ class Batch(BaseModel):
 def cluster(hromada: HromadaDep, filters: ProblemFilters | None = None) -> dict[str, Any]:
     """Sort the problem statements of the indexed corpus into problems and list them."""
     filters = filters or ProblemFilters()
-    with torch_threads(hromada.settings.served_batch_threads):
-        report = hromada.cluster_corpus(filters.search_filters())
+    report = hromada.cluster_corpus(filters.search_filters(), threads=hromada.settings.served_batch_threads)
     problems = hromada.problems(filters.search_filters(), filters.min_size)
     return {**report.to_json(), "problems": [problem.to_json() for problem in problems]}
 
@@ -60,8 +58,7 @@ def assign(batch: Batch, hromada: HromadaDep) -> dict[str, Any]:
         items = items_from_records(batch.items)
     except BatchInputError as error:
         raise HTTPException(422, str(error)) from None
-    with torch_threads(hromada.settings.served_batch_threads):
-        return hromada.assign_batch(items).to_json()
+    return hromada.assign_batch(items, threads=hromada.settings.served_batch_threads).to_json()
 
 
 @router.get("/problems")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -19,10 +19,14 @@ HromadaDep = Annotated[Hromada, Depends(get_hromada)]
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@router.get("/health", tags=["service"])
-def health(hromada: HromadaDep) -> dict[str, Any]:
-    """Whether the service is up, and whether its store exists."""
-    return {"status": "ok", "store": hromada.settings.store.exists()}
+@router.get("/health", tags=["service"], responses={503: {"description": "still loading its models"}})
+def health(request: Request, hromada: HromadaDep) -> JSONResponse:
+    """Whether the service is ready ("ok"), still loading its models ("starting", 503), or failed to load them."""
+    readiness = request.app.state.readiness
+    body: dict[str, Any] = {"status": readiness.status, "store": hromada.settings.store.exists()}
+    if readiness.detail:
+        body["detail"] = readiness.detail
+    return JSONResponse(body, status_code=200 if readiness.ready else 503)
 
 
 @router.get("/stats", tags=["service"])

@@ -6,13 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from indexing.indexer import IndexOptions, IndexReport
 from models.errors import HromadaError
 from service.excerpt_export import to_docx, to_markdown
 from service.hromada import Hromada
 from service.search_types import Hit, SearchFilters
+
+if TYPE_CHECKING:
+    from indexing.indexer import IndexReport
 
 EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE = 0, 1, 2
 
@@ -42,6 +44,8 @@ def filters_of(args: argparse.Namespace) -> SearchFilters:
 
 
 def index(app: Hromada, args: argparse.Namespace) -> int:
+    from indexing.indexer import IndexOptions  # the readers load only for indexing (see Hromada.index)
+
     options = IndexOptions(
         kind=args.kind,
         metadata=_read_metadata(args.meta) if args.meta else {},
@@ -205,5 +209,5 @@ def serve(app: Hromada, args: argparse.Namespace) -> int:
     host = args.host or app.settings.host
     port = args.port or app.settings.port
     check_binding(host, KeyStore.from_settings(app.settings))
-    uvicorn.run(create_app(app), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(app, load_models_first=True), host=host, port=port, log_level="info")
     return EXIT_OK

@@ -63,7 +63,9 @@ class PassageEmbedder(Protocol):
     name: str
     dimension: int
 
-    def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray: ...
+    def embed_passages(
+        self, texts: Sequence[str], show_progress: bool = False, threads: int | None = None
+    ) -> np.ndarray: ...
 
 
 class ProblemPipeline(SentencePipeline, KeywordPipeline, Protocol):
@@ -131,8 +133,11 @@ class ProblemService:
         language_of: Callable[[str], str],
         parameters: ClusteringParameters | None = None,
         show_progress: bool = False,
+        embed_threads: int | None = None,
     ) -> None:
+        """``embed_threads``: threads that embed statements (None: the embedder's own count)."""
         self._embedder = embedder
+        self._embed_threads = embed_threads
         self._pipeline = pipeline
         # Each statement's language is needed for centring and again for naming: detecting it once saved
         # 10 of the 62 s that clustering the 85k Kyiv appeals took.
@@ -400,7 +405,9 @@ class ProblemService:
     def _embed(self, items: Sequence[ProblemItem]) -> np.ndarray:
         if not items:
             return np.empty((0, self._embedder.dimension), dtype=np.float32)
-        return self._embedder.embed_passages([item.text for item in items], show_progress=self._show_progress)
+        return self._embedder.embed_passages(
+            [item.text for item in items], show_progress=self._show_progress, threads=self._embed_threads
+        )
 
 
 def batch_report(connection: sqlite3.Connection, plan: BatchPlan) -> ProblemReport:
