@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +73,18 @@ class IndexReport:
     chunks: int = 0
     tokens: int = 0
     seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The one JSON shape of an index run: ``hromada index --json`` and ``POST /documents`` both print it."""
+        return {
+            "indexed": self.indexed,
+            "unchanged": self.unchanged,
+            "failed": [asdict(failure) for failure in self.failed],
+            "documents": self.documents,
+            "chunks": self.chunks,
+            "kinds": [asdict(choice) for choice in self.kinds],
+            "seconds": round(self.seconds, 2),
+        }
 
 
 @dataclass

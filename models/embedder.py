@@ -67,13 +67,15 @@ class Embedder:
         """The encoder backend in use: ``openvino-bf16``, ``torch-bf16`` or ``torch-fp32``."""
         return self._encoder.backend
 
-    def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+    def embed_passages(
+        self, texts: Sequence[str], show_progress: bool = False, threads: int | None = None
+    ) -> np.ndarray:
         """Vectors of document passages, shape (len(texts), 384), in the order of ``texts``.
 
         Texts are batched by token count, longest first (so padding stays small); the vectors come back in
-        the original order.
+        the original order. ``threads`` overrides ``self.threads`` (a batch in a server leaves cores to queries).
         """
-        return self._embed(texts, PROMPTS["passage"], self.threads, show_progress)
+        return self._embed(texts, PROMPTS["passage"], threads or self.threads, show_progress)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors of search queries, shape (len(texts), 384).

@@ -17,7 +17,7 @@ import numpy as np
 from indexing.errors import StoreError
 from indexing.store import Store, StoredChunk, StoredDocument
 from indexing.store.problem_item import ProblemItem
-from indexing.store.problem_tables import ItemFilter
+from indexing.store.problem_tables import ItemFilter, ProblemSetChangedError, load_snapshot, save_batch
 from models.backend_choice import chosen_backend
 from models.e5_preparation import MODEL_NAME
 from models.encoders import EMBEDDING_DIMENSION
@@ -25,7 +25,8 @@ from models.language_detector import detect_language
 from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.excerpts import Excerpt, excerpts_from_chunks, excerpts_from_hits
-from service.problems import Problem, ProblemReport, ProblemService
+from service.problems import Problem, ProblemReport, ProblemService, get_problem, list_problems
+from service.problems.problem_service import batch_report, vectors_by_id
 from service.relevance import RelevanceScale
 from service.search_types import Hit, SearchAnswer, SearchFilters
 from service.searcher import Searcher
@@ -211,44 +212,91 @@ class Hromada:
     def problem_service(self) -> ProblemService:
         return self._problem_service(show_progress=False)
 
-    def _problem_service(self, show_progress: bool) -> ProblemService:
+    def _problem_service(self, show_progress: bool, threads: int | None = None) -> ProblemService:
         return ProblemService(
-            _EmbedderOnDemand(self), self.pipeline, detect_language, show_progress=show_progress
+            _EmbedderOnDemand(self),
+            self.pipeline,
+            detect_language,
+            show_progress=show_progress,
+            embed_threads=threads,
         )
 
     def cluster_corpus(
-        self, filters: SearchFilters | None = None, show_progress: bool = False
+        self, filters: SearchFilters | None = None, show_progress: bool = False, threads: int | None = None
     ) -> ProblemReport:
         """Find the problem statements of the indexed chunks that pass ``filters`` and sort them into problems.
 
         Statements seen before are not counted again, so running it after each index run keeps problem ids.
+        ``threads``: threads that embed (None: the embedder's own count; a server leaves cores to searches).
         """
         store = self.store(with_model=True)
         chunks = list(store.iter_chunks((filters or SearchFilters()).to_chunk_filter()))
         items = self.problem_service.statements_from_chunks(chunks)
-        return self._assign(items, _statement_vectors(store, chunks, items, self.embedder), show_progress)
+        vectors = _statement_vectors(store, chunks, items, self.embedder, threads)
+        return self._assign(items, vectors, show_progress, threads)
 
-    def assign_batch(self, items: Sequence[ProblemItem], show_progress: bool = False) -> ProblemReport:
+    def assign_batch(
+        self, items: Sequence[ProblemItem], show_progress: bool = False, threads: int | None = None
+    ) -> ProblemReport:
         """Sort new submissions into known problems or new ones, and save them; all or nothing.
 
-        ``show_progress`` draws progress bars on stderr (embedding, naming) for large batches.
+        ``show_progress`` draws progress bars on stderr (embedding, naming) for large batches; ``threads`` as
+        for ``cluster_corpus``.
         """
-        return self._assign(items, None, show_progress)
+        return self._assign(items, None, show_progress, threads)
 
     def _assign(
-        self, items: Sequence[ProblemItem], embeddings: np.ndarray | None, show_progress: bool
+        self,
+        items: Sequence[ProblemItem],
+        embeddings: np.ndarray | None,
+        show_progress: bool,
+        threads: int | None,
     ) -> ProblemReport:
+        """Compute the batch from a snapshot of the problems, holding no lock; then save it in one short write.
+
+        When another batch was saved in between, the batch is computed again from the new state (its vectors
+        are kept); after ``problem_save_attempts`` such races it is refused, having saved nothing.
+        """
         store = self.store(with_model=True, create=True)
-        service = self._problem_service(show_progress) if show_progress else self.problem_service
-        with store.write() as writer:
-            return service.assign_batch(writer.connection, items, embeddings)
+        service = (
+            self._problem_service(show_progress, threads)
+            if show_progress or threads
+            else self.problem_service
+        )
+        vectors = vectors_by_id(items, embeddings)
+        item_ids = [item.id for item in items]
+        for attempt in range(1, self.settings.problem_save_attempts + 1):
+            with store.read() as connection:
+                snapshot = load_snapshot(connection, item_ids)
+            plan = service.plan_batch(snapshot, items, vectors)
+            vectors = plan.vectors
+            try:
+                # Problems add no chunk vectors: nothing for vectors.faiss, so the write stays short.
+                with store.write(persist_vectors=False) as writer:
+                    save_batch(writer.connection, plan.write)
+            except ProblemSetChangedError as race:
+                log.info(
+                    "attempt %d of %d: %s; computing the batch again",
+                    attempt,
+                    self.settings.problem_save_attempts,
+                    race,
+                )
+                continue
+            with store.read() as connection:
+                return batch_report(connection, plan)
+        raise ProblemSetChangedError(
+            f"other batches were saved while this one was computed, {self.settings.problem_save_attempts} times "
+            "running; nothing of it was saved: send it again"
+        )
 
     def problems(self, filters: SearchFilters | None = None, min_size: int = 1) -> list[Problem]:
-        """Saved problems, counted over the statements that pass ``filters``; the largest first."""
-        return self.problem_service.list_problems(self.store().connection, _item_filter(filters), min_size)
+        """Saved problems, counted over the statements that pass ``filters``; the largest first (no model needed)."""
+        with self.store().read() as connection:
+            return list_problems(connection, _item_filter(filters), min_size)
 
     def problem(self, problem_id: str, filters: SearchFilters | None = None) -> Problem:
-        return self.problem_service.get_problem(self.store().connection, problem_id, _item_filter(filters))
+        with self.store().read() as connection:
+            return get_problem(connection, problem_id, _item_filter(filters))
 
     # ------------------------------------------------------------ upkeep
 
@@ -291,8 +339,10 @@ class _EmbedderOnDemand:
     def __init__(self, hromada: Hromada) -> None:
         self._hromada = hromada
 
-    def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
-        return self._hromada.embedder.embed_passages(texts, show_progress)
+    def embed_passages(
+        self, texts: Sequence[str], show_progress: bool = False, threads: int | None = None
+    ) -> np.ndarray:
+        return self._hromada.embedder.embed_passages(texts, show_progress, threads)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._hromada.embedder.embed_queries(texts)
@@ -304,7 +354,11 @@ def _item_filter(filters: SearchFilters | None) -> ItemFilter:
 
 
 def _statement_vectors(
-    store: Store, chunks: Sequence[StoredChunk], items: Sequence[ProblemItem], embedder: Embedder
+    store: Store,
+    chunks: Sequence[StoredChunk],
+    items: Sequence[ProblemItem],
+    embedder: Embedder,
+    threads: int | None,
 ) -> np.ndarray:
     """Vectors of statements: a statement that is a whole chunk (an appeal) reuses the chunk's stored vector."""
     spans = {chunk.id: (chunk.start, chunk.end) for chunk in chunks}
@@ -315,5 +369,5 @@ def _statement_vectors(
     if whole:
         vectors[whole] = store.vectors([items[i].chunk_id or 0 for i in whole])
     if parts:
-        vectors[parts] = embedder.embed_passages([items[i].text for i in parts])
+        vectors[parts] = embedder.embed_passages([items[i].text for i in parts], threads=threads)
     return vectors

@@ -3,13 +3,17 @@ writers serialise or the second is told the store is busy — never a damaged st
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -128,3 +132,103 @@ def test_a_second_writer_waits_or_is_told_the_store_is_busy(
     assert first not in remaining and third not in remaining and second in remaining
     assert len(remaining) == 30 and patient.check() == []
     assert_citations_hold(patient, "ремонт дороги")
+
+
+# ---------------------------------------------------------------- a large assignment while others read and write
+
+KYIV_APPEALS = Path("/work/shared/data/kyiv1551/requests-2013-04_2015-06.jsonl.gz")
+ASSIGNED_ITEMS = int(os.environ.get("HROMADA_TEST_ASSIGNED_ITEMS", "5000"))
+"""The issue asks for 5,000; a smaller number gives the same comparison sooner on a busy machine."""
+SEARCH_PAUSE = 0.2
+"""Seconds between searches: people searching, not a loop that would take a core of its own."""
+SEARCHES = [
+    "немає гарячої води",
+    "ремонт дороги біля школи",
+    "шкільний автобус для підвезення учнів",
+    "не працює вуличне освітлення",
+    "повноваження сільської ради",
+]
+
+
+def kyiv_appeals(count: int) -> list[dict[str, str]]:
+    """The first ``count`` Kyiv 1551 appeals with a text, as batch records (id, text, date)."""
+    records: list[dict[str, str]] = []
+    with gzip.open(KYIV_APPEALS, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record.get("text", "").strip():
+                records.append({"id": record["id"], "text": record["text"], "date": record["date"]})
+            if len(records) == count:
+                break
+    return records
+
+
+def timed_search(client: TestClient, query: str) -> float:
+    """Seconds one search over HTTP took; then a pause before the next."""
+    started = time.perf_counter()
+    response = client.get("/search", params={"q": query, "k": 5})
+    seconds = time.perf_counter() - started
+    assert response.status_code == 200, response.text
+    assert response.json()["hits"], f"no hits for {query!r}"
+    time.sleep(SEARCH_PAUSE)
+    return seconds
+
+
+def percentiles(seconds: list[float]) -> tuple[float, float]:
+    """p50 and p95 in milliseconds."""
+    p50, p95 = np.percentile(np.asarray(seconds) * 1000, [50, 95])
+    return float(p50), float(p95)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not KYIV_APPEALS.exists(), reason="the Kyiv 1551 appeals are not in ../shared/data")
+def test_a_large_assignment_blocks_neither_searches_nor_another_indexer(
+    corpus: Path,
+    tmp_path: Path,
+    embedder: Embedder,
+    ukrainian_pipeline: UkrainianPipeline,
+    measurements: list[str],
+) -> None:
+    settings = Settings(store=tmp_path / "store", max_request_bytes=50_000_000)
+    served = Hromada(settings, embedder=embedder, pipeline=ukrainian_pipeline)
+    assert not served.index([corpus / "appeals", corpus / "law-280-97.json"]).failed
+    incoming = tmp_path / "incoming"
+    shutil.copytree(corpus / "transcripts", incoming / "transcripts")
+    shutil.copytree(corpus / "proposals", incoming / "proposals")
+    batch = kyiv_appeals(ASSIGNED_ITEMS)
+    assert len(batch) == ASSIGNED_ITEMS
+
+    with TestClient(create_app(served)) as client:
+        for query in SEARCHES:  # warm: the first search loads what searches need
+            timed_search(client, query)
+        idle = [timed_search(client, query) for _ in range(6) for query in SEARCHES]
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            assignment = pool.submit(client.post, "/problems/assign", json={"items": batch})
+            indexer = subprocess.Popen(
+                [sys.executable, "-m", "service.cli", "index", str(incoming), "--store", str(settings.store)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=environment(),
+            )
+            during: list[float] = []
+            while not assignment.done():
+                during.append(timed_search(client, SEARCHES[len(during) % len(SEARCHES)]))
+            response = assignment.result()
+        _, indexer_errors = indexer.communicate(timeout=600)
+
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert len(report["assignments"]) == ASSIGNED_ITEMS and report["problems"]
+    assert indexer.returncode == 0 and "busy" not in indexer_errors, indexer_errors
+    assert served.stats()["documents"] > 10, "the other process's documents are in"
+    assert served.check() == []
+    (idle_p50, idle_p95), (during_p50, during_p95) = percentiles(idle), percentiles(during)
+    measurements.append(
+        f"search over HTTP, idle: p50 {idle_p50:.0f} ms, p95 {idle_p95:.0f} ms ({len(idle)} searches); "
+        f"while assigning {ASSIGNED_ITEMS} appeals and another process indexes: p50 {during_p50:.0f} ms, "
+        f"p95 {during_p95:.0f} ms ({len(during)} searches); load {os.getloadavg()[0]:.1f}"
+    )
+    assert len(during) >= 20, "the searches did not overlap the assignment"
+    assert during_p50 <= 2 * idle_p50 and during_p95 <= 2 * idle_p95

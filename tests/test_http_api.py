@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ from docx import Document
 from fastapi.testclient import TestClient
 
 from service.api import create_app
+from service.cli import main
 from service.hromada import Hromada
 from tests.word_footnotes import footnotes
 
@@ -143,6 +145,23 @@ def test_upload_index_and_delete(writable_client: TestClient, corpus: Path) -> N
     doc_id = writable_client.get("/documents").json()["documents"][0]["id"]
     assert writable_client.delete(f"/documents/{doc_id}").json() == {"deleted": doc_id}
     assert writable_client.get(f"/documents/{doc_id}").status_code == 404
+
+
+def test_an_index_report_has_one_shape_in_the_cli_and_over_http(
+    writable_client: TestClient, corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    proposal = tmp_path / "proposal.md"
+    shutil.copy(corpus / "proposals/proposal-vodohin.md", proposal)
+    assert main(["index", str(proposal), "--store", str(tmp_path / "cli-store"), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    posted = writable_client.post(
+        "/documents", files=[("file", ("proposal.md", proposal.read_bytes()))]
+    ).json()
+
+    assert set(posted) == set(printed) >= {"indexed", "unchanged", "failed", "documents", "chunks", "kinds"}
+    assert printed["indexed"] == [str(proposal)] and posted["indexed"] == ["proposal.md"]
+    assert [choice["kind"] for choice in posted["kinds"]] == [choice["kind"] for choice in printed["kinds"]]
+    assert posted["chunks"] == printed["chunks"] > 0
 
 
 def test_uploads_cannot_escape_the_store(writable_client: TestClient, fresh: Hromada, tmp_path: Path) -> None:

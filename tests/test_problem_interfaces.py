@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from indexing.store.problem_item import ProblemItem
+from indexing.store.problem_tables import ProblemSetChangedError
 from service.api import create_app
 from service.cli import main
 from service.hromada import Hromada
@@ -20,6 +25,14 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures/problems/kyiv1551-appeals-
 def batch_items(count: int, start: int = 0) -> list[dict[str, str]]:
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()[start : start + count]
     return [{key: record[key] for key in ("id", "text", "date")} for record in map(json.loads, lines)]
+
+
+def as_items(records: list[dict[str, str]]) -> list[ProblemItem]:
+    return [ProblemItem(id=r["id"], text=r["text"], date=r["date"], kind="appeal") for r in records]
+
+
+def environment() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
 
 
 def test_batches_over_http_keep_ids_and_count_nothing_twice(fresh: Hromada) -> None:
@@ -105,3 +118,114 @@ def test_clustering_the_indexed_corpus_finds_statements_with_citations(
     assert {"appeal", "transcript"} <= kinds
     with pytest.raises(ProblemNotFoundError):
         copy.problem("P-none")
+
+
+def test_reading_problems_loads_no_model(fresh: Hromada) -> None:
+    """``hromada problems`` and ``GET /problems`` read what was saved: no embedder, so no torch, is loaded."""
+    fresh.assign_batch(
+        [ProblemItem(id=record["id"], text=record["text"], date=record["date"]) for record in batch_items(60)]
+    )
+    store = str(fresh.settings.store)
+    script = (
+        "import json, sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "from service.api import create_app\n"
+        "from service.cli import main\n"
+        "from service.hromada import Hromada\n"
+        "from service.settings import Settings\n"
+        f"assert main(['problems', '--store', {store!r}, '--json', '--min-size', '1']) == 0\n"
+        f"client = TestClient(create_app(Hromada(Settings(store={store!r}))))\n"
+        "listed = client.get('/problems').json()['problems']\n"
+        "assert client.get('/problems/' + listed[0]['id']).status_code == 200\n"
+        "print(json.dumps(sorted(name for name in ('torch', 'sentence_transformers') if name in sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=environment()
+    )
+    assert result.returncode == 0, result.stderr
+    cli_listing, loaded = result.stdout.splitlines()[0], result.stdout.splitlines()[-1]
+    assert {problem["id"] for problem in json.loads(cli_listing)["problems"]} == {
+        problem.id for problem in fresh.problems()
+    }
+    assert json.loads(loaded) == []
+
+
+def test_a_batch_over_http_is_checked_and_kept_as_a_batch_file_is(
+    fresh: Hromada, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = TestClient(create_app(fresh))
+    assert client.post("/problems/assign", json={"items": batch_items(60)}).status_code == 200
+    saved = client.get("/problems").json()["problems"]
+    bad_day = [*batch_items(2, start=60), {"id": "d-1", "text": "Не працює ліфт", "date": "2015-13-45"}]
+    refused = client.post("/problems/assign", json={"items": bad_day})
+    assert refused.status_code == 422
+    assert (
+        refused.json()["detail"] == "the request, item 3: field 'date' is '2015-13-45', expected YYYY-MM-DD"
+    )
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        "\n".join(json.dumps(record, ensure_ascii=False) for record in bad_day), encoding="utf-8"
+    )
+    assert main(["cluster", "--input", str(batch), "--store", str(fresh.settings.store)]) == 2
+    assert f"{batch}, line 3: field 'date' is '2015-13-45', expected YYYY-MM-DD" in capsys.readouterr().err
+    assert client.get("/problems").json()["problems"] == saved, "a refused batch saves nothing"
+
+    appeals = client.get("/problems", params={"kind": "appeal"}).json()["problems"]
+    assert appeals and appeals == saved, "items posted over HTTP keep the kind appeal, as a file's do"
+    assert client.get("/problems", params={"kind": "legislation"}).json()["problems"] == []
+    one = appeals[0]["id"]
+    later = client.get(f"/problems/{one}", params={"since": "2099-01-01"}).json()
+    assert later["id"] == one and later["size"] == 0, "showing one problem takes the list's filters"
+
+
+def test_a_batch_computed_while_another_is_saved_is_computed_again(
+    fresh: Hromada, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = Hromada(fresh.settings, embedder=fresh.embedder, pipeline=fresh.pipeline)
+    first, second = as_items(batch_items(50)), as_items(batch_items(50, start=50))
+    plan_batch = fresh.problem_service.plan_batch
+    plans, others = [], []
+
+    def plan_while_another_writes(*args: object, **kwargs: object) -> object:
+        plan = plan_batch(*args, **kwargs)
+        if not plans:
+            others.append(other.assign_batch(second))  # saved between this batch's snapshot and its write
+        plans.append(plan)
+        return plan
+
+    monkeypatch.setattr(fresh.problem_service, "plan_batch", plan_while_another_writes)
+    report = fresh.assign_batch(first)
+
+    assert len(plans) == 2, "the batch was computed again from the new state"
+    assert [assignment.item_id for assignment in report.assignments] == [item.id for item in first]
+    assert others and others[0].assignments, "the other batch was saved in between"
+    with fresh.store().read() as connection:
+        assert connection.execute("SELECT count(*) FROM problem_items").fetchone()[0] == 100
+        assert connection.execute("SELECT count(*) FROM problem_batches").fetchone()[0] == 2
+        placed = connection.execute(
+            "SELECT count(*) FROM problem_items WHERE problem_id IS NOT NULL"
+        ).fetchone()
+        stored_sizes = connection.execute("SELECT sum(size) FROM problems").fetchone()
+    listed_sizes = sum(problem.recurrence.size for problem in fresh.problems())
+    assert placed[0] == stored_sizes[0] == listed_sizes > 50, "every item counted once, none lost"
+
+
+def test_a_batch_that_keeps_losing_the_race_is_refused_and_saves_nothing(
+    fresh: Hromada, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    impatient = Hromada(
+        fresh.settings.model_copy(update={"problem_save_attempts": 1}), fresh.embedder, fresh.pipeline
+    )
+    plan_batch = impatient.problem_service.plan_batch
+
+    def plan_while_another_writes(*args: object, **kwargs: object) -> object:
+        plan = plan_batch(*args, **kwargs)
+        fresh.assign_batch(as_items(batch_items(30, start=50)))
+        return plan
+
+    monkeypatch.setattr(impatient.problem_service, "plan_batch", plan_while_another_writes)
+    with pytest.raises(ProblemSetChangedError, match="nothing of it was saved"):
+        impatient.assign_batch(as_items(batch_items(30)))
+    with fresh.store().read() as connection:
+        saved = {row[0] for row in connection.execute("SELECT item_id FROM problem_items")}
+    assert saved == {record["id"] for record in batch_items(30, start=50)}

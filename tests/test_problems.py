@@ -17,9 +17,11 @@ from models.embedder import Embedder
 from models.language_detector import detect_language
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.problems import (
-    BatchFileError,
+    BatchInputError,
     ProblemNotFoundError,
     ProblemService,
+    get_problem,
+    list_problems,
     read_batch,
     write_chart,
     write_problems_csv,
@@ -123,10 +125,10 @@ def test_batches_keep_ids_and_a_resent_batch_counts_nothing_twice(
     connection = sqlite3.connect(":memory:")
     with connection:
         first = service.assign_batch(connection, items[::2], embeddings[::2])
-    sizes_before = {p.id: p.recurrence.size for p in service.list_problems(connection)}
+    sizes_before = {p.id: p.recurrence.size for p in list_problems(connection)}
     with connection:
         second = service.assign_batch(connection, items[1::2], embeddings[1::2])
-    sizes_after = {p.id: p.recurrence.size for p in service.list_problems(connection)}
+    sizes_after = {p.id: p.recurrence.size for p in list_problems(connection)}
     with connection:
         again = service.assign_batch(connection, items[1::2], embeddings[1::2])
 
@@ -137,7 +139,7 @@ def test_batches_keep_ids_and_a_resent_batch_counts_nothing_twice(
     assert again.already_seen == len(items[1::2])
     assert again.new_problem_ids == []
     assert [a.to_json() for a in again.assignments] == [a.to_json() for a in second.assignments]
-    assert {p.id: p.recurrence.size for p in service.list_problems(connection)} == sizes_after
+    assert {p.id: p.recurrence.size for p in list_problems(connection)} == sizes_after
 
 
 def test_an_item_that_fits_no_problem_stays_unassigned(
@@ -166,7 +168,7 @@ def test_recurrence_is_counted_by_month_and_region_and_filters_apply(
     connection = sqlite3.connect(":memory:")
     with connection:
         service.assign_batch(connection, regional, embeddings)
-    problem = service.list_problems(connection)[0]
+    problem = list_problems(connection)[0]
     recurrence = problem.recurrence
 
     assert sum(recurrence.monthly_counts.values()) == recurrence.size
@@ -174,13 +176,13 @@ def test_recurrence_is_counted_by_month_and_region_and_filters_apply(
     assert recurrence.first_seen <= recurrence.last_seen
     assert recurrence.trend.direction in ("growing", "shrinking", "stable", "unknown")
     middle_day = sorted(example.item.date for example in problem.examples)[1]
-    later = service.get_problem(connection, problem.id, ItemFilter(since=middle_day))
+    later = get_problem(connection, problem.id, ItemFilter(since=middle_day))
     assert 0 < later.recurrence.size <= recurrence.size
     assert later.recurrence.first_seen >= middle_day
-    before = service.get_problem(connection, problem.id, ItemFilter(until="2013-01-01"))
+    before = get_problem(connection, problem.id, ItemFilter(until="2013-01-01"))
     assert before.recurrence.size == 0
     with pytest.raises(ProblemNotFoundError):
-        service.get_problem(connection, "P-none")
+        get_problem(connection, "P-none")
 
 
 @pytest.mark.parametrize(
@@ -203,7 +205,7 @@ def test_a_bad_batch_file_is_refused_naming_the_line(
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
 
-    with pytest.raises(BatchFileError) as refused:
+    with pytest.raises(BatchInputError) as refused:
         read_batch(path)
 
     assert refused.value.line == line
@@ -225,7 +227,7 @@ def test_a_rejected_batch_saves_nothing(
         encoding="utf-8",
     )
 
-    with pytest.raises(BatchFileError), connection:
+    with pytest.raises(BatchInputError), connection:
         service.assign_batch(connection, read_batch(batch))
 
     assert connection.execute("SELECT count(*) FROM problem_items").fetchone() == before

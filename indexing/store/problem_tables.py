@@ -11,6 +11,10 @@ that fails half-way leaves nothing behind.
 - ``problem_keyword_counts``: keyword lemma counts per problem, from which labels are recomputed as problems grow.
 - ``problem_settings``: the calibrated assignment threshold and the clustering parameters of the problem set.
 - ``problem_batches``: one row per batch received, for the record.
+
+A batch is computed from a ``ProblemSnapshot`` read outside any write, then saved by ``save_batch`` in one short
+transaction that first checks the snapshot is still current: the ``problem_set_version`` setting grows by one with
+every saved batch, so a batch computed from an older state is refused instead of overwriting another's work.
 """
 
 from __future__ import annotations
@@ -19,11 +23,14 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from indexing.errors import StoreBusyError
 from indexing.store.problem_item import ProblemItem, StoredProblem
+
+VERSION_SETTING = "problem_set_version"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS problem_settings (
@@ -103,11 +110,106 @@ class BatchRecord:
     new_problems: int
 
 
+class ProblemSetChangedError(StoreBusyError):
+    """The problems changed between reading them and saving a batch computed from them: another batch won.
+
+    A kind of busy store (HTTP 409): the batch saved nothing and can be sent again.
+    """
+
+
+CENTRAL_MEMBERS_READ = 48
+"""Central members read per problem for its label: six times the eight it uses, as Russian ones are skipped."""
+
+
+@dataclass
+class ProblemSnapshot:
+    """The problem tables as one batch is computed from them: read at one version, outside any write."""
+
+    version: int
+    placements: dict[str, ItemPlacement]
+    """Where the batch's items that were received before went."""
+    settings: dict[str, str]
+    waiting: list[ProblemItem]
+    """Items of earlier batches that fit no problem yet."""
+    waiting_embeddings: np.ndarray | None
+    problems: list[StoredProblem]
+    keyword_counts: dict[str, Counter[str]]
+    batch_count: int
+    central_members: dict[str, list[tuple[ProblemItem, float]]]
+    """Each problem's members closest to its centre, with their similarity: where its label is taken from."""
+
+
+@dataclass
+class BatchWrite:
+    """Everything saving one batch changes, computed beforehand from the snapshot of ``version``."""
+
+    version: int
+    record: BatchRecord
+    items: list[tuple[ProblemItem, ItemPlacement, np.ndarray | None]]
+    """The batch's new items with their placement (and embedding, kept while unassigned)."""
+    waiting_placements: dict[str, ItemPlacement]
+    """Waiting items of earlier batches that now form a problem."""
+    problems: list[StoredProblem]
+    """Every problem, new or changed, with its new label, size and vector sum."""
+    added_keyword_counts: dict[str, Counter[str]] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)
+
+
 def create_problem_schema(connection: sqlite3.Connection) -> None:
     """Create the problem tables when they are missing (idempotent)."""
     for statement in _SCHEMA.split(";"):
         if statement.strip():
             connection.execute(statement)
+
+
+def has_problem_tables(connection: sqlite3.Connection) -> bool:
+    """Whether problems were ever saved here (readers then need not create the tables, which is a write)."""
+    row = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'problems'"
+    ).fetchone()
+    return row is not None
+
+
+def load_snapshot(
+    connection: sqlite3.Connection, item_ids: Iterable[str], central_per_problem: int = CENTRAL_MEMBERS_READ
+) -> ProblemSnapshot:
+    """What a batch of ``item_ids`` is computed from; run it in one read transaction so that it is consistent."""
+    if not has_problem_tables(connection):
+        return ProblemSnapshot(0, {}, {}, [], None, [], {}, 0, {})
+    settings = load_settings(connection)
+    waiting, waiting_embeddings = load_waiting_items(connection)
+    return ProblemSnapshot(
+        version=int(settings.pop(VERSION_SETTING, "0")),
+        placements=load_placements(connection, item_ids),
+        settings=settings,
+        waiting=waiting,
+        waiting_embeddings=waiting_embeddings,
+        problems=load_problems(connection),
+        keyword_counts=load_keyword_counts(connection),
+        batch_count=count_batches(connection),
+        central_members=load_central_members(connection, central_per_problem),
+    )
+
+
+def save_batch(connection: sqlite3.Connection, batch: BatchWrite) -> None:
+    """Save a computed batch inside the caller's write transaction, if the problems are still as it read them.
+
+    Raises ``ProblemSetChangedError`` (having written nothing) when another batch was saved in between.
+    """
+    create_problem_schema(connection)
+    current = int(load_settings(connection).get(VERSION_SETTING, "0"))
+    if current != batch.version:
+        raise ProblemSetChangedError(
+            f"another batch was saved while this one was computed (problem set version {current}, "
+            f"expected {batch.version})"
+        )
+    save_items(connection, batch.items, batch.record.id)
+    place_waiting_items(connection, batch.waiting_placements)
+    save_problems(connection, batch.problems)
+    for problem_id, counts in batch.added_keyword_counts.items():
+        add_keyword_counts(connection, problem_id, counts)
+    save_settings(connection, {**batch.settings, VERSION_SETTING: str(current + 1)})
+    save_batch_record(connection, batch.record)
 
 
 def load_settings(connection: sqlite3.Connection) -> dict[str, str]:

@@ -206,7 +206,9 @@ class Store:
         ``persist_vectors=False`` leaves ``vectors.faiss`` to a later write or ``save_vectors()``;
         the store stays consistent meanwhile because the index is rebuilt from SQLite when behind.
         """
-        with self._guard, WriteLock(self.folder / LOCK_NAME, self.busy_timeout):
+        # The file lock before the guard: waiting for another process's write must not hold up this process's
+        # searches, which take only the guard.
+        with WriteLock(self.folder / LOCK_NAME, self.busy_timeout), self._guard:
             self._sync_vectors()
             writer = StoreWriter(self._db)
             with self._transaction():
@@ -223,9 +225,29 @@ class Store:
             if persist_vectors:
                 self._persist_vectors()
 
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A read-only connection of its own, in one read transaction: what is committed, as of its first read.
+
+        It takes neither the write lock nor this object's guard, so that writes and searches go on meanwhile
+        (WAL readers never wait for writers); use it for long reads that must be consistent.
+        """
+        db = sqlite3.connect(
+            self.folder / DATABASE_NAME,
+            timeout=self.busy_timeout,
+            check_same_thread=False,
+            isolation_level=None,
+        )
+        try:
+            db.execute("PRAGMA query_only = ON")
+            db.execute("BEGIN")
+            yield db
+        finally:
+            db.close()  # ends the read transaction; nothing was written
+
     def save_vectors(self) -> None:
         """Bring ``vectors.faiss`` and ``manifest.json`` up to date with the database."""
-        with self._guard, WriteLock(self.folder / LOCK_NAME, self.busy_timeout):
+        with WriteLock(self.folder / LOCK_NAME, self.busy_timeout), self._guard:
             self._sync_vectors()
             self._persist_vectors()
 
@@ -432,7 +454,7 @@ class Store:
         lets another process checkpoint the WAL under our feet (sqlite.org/howtocorrupt.html, 2.2).
         """
         target.mkdir(parents=True)
-        with self._guard, WriteLock(self.folder / LOCK_NAME, self.busy_timeout):
+        with WriteLock(self.folder / LOCK_NAME, self.busy_timeout), self._guard:
             self._sync_vectors()
             self._persist_vectors()
             copy = sqlite3.connect(target / DATABASE_NAME)

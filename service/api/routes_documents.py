@@ -66,17 +66,10 @@ async def upload_documents(
     kept = set(report.indexed) | set(report.unchanged)
     failed = {failure.path for failure in report.failed} - kept
     _remove([path for path in saved if names[path] in failed])
-    return {
-        "indexed": [Path(path).name for path in report.indexed],
-        "unchanged": [Path(path).name for path in report.unchanged],
-        "failed": [
-            {"path": Path(f.path).name, "error": f.error, **for_reader_failure(f.error).to_dict()}
-            for f in report.failed
-        ],
-        "documents": report.documents,
-        "chunks": report.chunks,
-        "kinds": [{"path": Path(c.path).name, "kind": c.kind, "reason": c.reason} for c in report.kinds],
-    }
+    body = report.to_json()
+    for failure in body["failed"]:
+        failure.update(for_reader_failure(failure["error"]).to_dict())
+    return body
 
 
 async def _save_upload(upload: UploadFile, folder: Path, limit: int) -> Path:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
-from indexing.places import Gazetteer, normal_region
-from indexing.store.problem_item import ProblemItem
 from service.api.dependencies import get_hromada
 from service.hromada import Hromada
+from service.problems import BatchInputError, items_from_records
 from service.search_types import SearchFilters
 
 router = APIRouter(tags=["problems"])
@@ -31,24 +30,23 @@ class ProblemFilters(BaseModel):
         return SearchFilters(kind=self.kind or None, region=self.region, since=self.since, until=self.until)
 
 
-class BatchItem(BaseModel):
-    """A new submission: its own id (re-sending it counts nothing twice), its text, when and where."""
-
-    id: str = Field(min_length=1, max_length=200)
-    text: str = Field(min_length=1, max_length=20_000)
-    date: str | None = None
-    region: str | None = None
-
-
 class Batch(BaseModel):
-    items: list[BatchItem] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+    """New submissions, each ``{"id", "text", "date"?, "region"?}``: checked as a batch file's lines are."""
+
+    items: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_BATCH_ITEMS,
+        examples=[
+            [{"id": "1551-3101", "text": "Немає гарячої води", "date": "2015-03-02", "region": "Поділ"}]
+        ],
+    )
 
 
 @router.post("/problems/cluster")
 def cluster(hromada: HromadaDep, filters: ProblemFilters | None = None) -> dict[str, Any]:
     """Sort the problem statements of the indexed corpus into problems and list them."""
     filters = filters or ProblemFilters()
-    report = hromada.cluster_corpus(filters.search_filters())
+    report = hromada.cluster_corpus(filters.search_filters(), threads=hromada.settings.served_batch_threads)
     problems = hromada.problems(filters.search_filters(), filters.min_size)
     return {**report.to_json(), "problems": [problem.to_json() for problem in problems]}
 
@@ -56,16 +54,11 @@ def cluster(hromada: HromadaDep, filters: ProblemFilters | None = None) -> dict[
 @router.post("/problems/assign")
 def assign(batch: Batch, hromada: HromadaDep) -> dict[str, Any]:
     """Assign each item to a known problem when it is close enough; form new problems from the rest."""
-    items = [
-        ProblemItem(
-            id=item.id,
-            text=item.text.strip(),
-            date=item.date,
-            region=normal_region(item.region, Gazetteer.default()),
-        )
-        for item in batch.items
-    ]
-    return hromada.assign_batch(items).to_json()
+    try:
+        items = items_from_records(batch.items)
+    except BatchInputError as error:
+        raise HTTPException(422, str(error)) from None
+    return hromada.assign_batch(items, threads=hromada.settings.served_batch_threads).to_json()
 
 
 @router.get("/problems")
@@ -83,5 +76,14 @@ def list_problems(
 
 
 @router.get("/problems/{problem_id}")
-def get_problem(problem_id: str, hromada: HromadaDep) -> dict[str, Any]:
-    return hromada.problem(problem_id).to_json()
+def get_problem(
+    problem_id: str,
+    hromada: HromadaDep,
+    kind: str | None = None,
+    region: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> dict[str, Any]:
+    """One problem, counted over the statements that pass the filters (as in the list)."""
+    filters = ProblemFilters(kind=kind, region=region, since=since, until=until)
+    return hromada.problem(problem_id, filters.search_filters()).to_json()

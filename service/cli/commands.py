@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +56,7 @@ def index(app: Hromada, args: argparse.Namespace) -> int:
     )
     report = app.index(args.paths, options)
     if args.json:
-        print_json(_report_json(report))
+        print_json(report.to_json())
     else:
         _print_report(report)
     return EXIT_PARTIAL if report.failed else EXIT_OK
@@ -71,18 +70,6 @@ def _read_metadata(path: Path) -> dict[str, Any]:
     if not isinstance(metadata, dict):
         raise UsageError(f"{path}: the metadata file must hold one JSON object")
     return metadata
-
-
-def _report_json(report: IndexReport) -> dict[str, Any]:
-    return {
-        "indexed": report.indexed,
-        "unchanged": report.unchanged,
-        "failed": [asdict(failure) for failure in report.failed],
-        "documents": report.documents,
-        "chunks": report.chunks,
-        "kinds": [asdict(choice) for choice in report.kinds],
-        "seconds": round(report.seconds, 2),
-    }
 
 
 def _print_report(report: IndexReport) -> None:

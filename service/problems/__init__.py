@@ -1,17 +1,18 @@
 """Recurring problems: find problem statements, cluster them, name and count them, sort new batches into them.
 
-``ProblemService`` is what the command line and the HTTP API call; see ``problem_service`` for the flow.
+``ProblemService`` forms problems and ``problem_listing`` reads the saved ones; see ``problem_service`` for the flow.
 """
 
-from service.problems.batch_input import BatchFileError, read_batch
+from service.problems.batch_input import BatchInputError, items_from_records, read_batch
 from service.problems.clustering import ClusteringParameters
 from service.problems.problem_export import write_assignments_csv, write_chart, write_problems_csv
+from service.problems.problem_listing import ProblemNotFoundError, get_problem, list_problems
 from service.problems.problem_records import Assignment, Example, Problem, ProblemReport
-from service.problems.problem_service import ProblemAnalysis, ProblemNotFoundError, ProblemService
+from service.problems.problem_service import ProblemAnalysis, ProblemService
 
 __all__ = [
     "Assignment",
-    "BatchFileError",
+    "BatchInputError",
     "ClusteringParameters",
     "Example",
     "Problem",
@@ -19,6 +20,9 @@ __all__ = [
     "ProblemNotFoundError",
     "ProblemReport",
     "ProblemService",
+    "get_problem",
+    "items_from_records",
+    "list_problems",
     "read_batch",
     "write_assignments_csv",
     "write_chart",

@@ -1,15 +1,17 @@
-"""Recurring problems as the command line and the HTTP API use them: cluster, assign a batch, list, show.
+"""Recurring problems as the command line and the HTTP API form them: cluster, or assign and save a batch.
 
 Two ways in, one way of forming problems:
 
 - ``cluster_items`` clusters statements from scratch and saves nothing (benchmarks, one-off analyses).
-- ``assign_batch`` is the saving path: items received before are recognised by id and counted once; new items
+- ``plan_batch`` is the saving path: items received before are recognised by id and counted once; new items
   go to the closest known problem when their similarity reaches the calibrated threshold; the rest, together with
   items of earlier batches that are still unassigned, are clustered into new problems. On an empty store this is
   exactly ``cluster_items`` plus saving. Existing problems keep their ids; only their size, centre and label move.
+  It computes from a snapshot of the problem tables and writes nothing, so that the slow part (embedding,
+  clustering, naming) holds no lock; ``save_batch`` then saves the plan in one short transaction.
 
 A problem's id is derived from the ids of the items that founded it, so the same input gives the same ids
-whatever its order and wherever it is run.
+whatever its order and wherever it is run. Reading saved problems is ``problem_listing``'s, and needs no model.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from typing import Protocol
@@ -29,58 +31,32 @@ from tqdm import tqdm
 from indexing.store.problem_item import ProblemItem, StoredProblem
 from indexing.store.problem_tables import (
     BatchRecord,
-    ItemFilter,
+    BatchWrite,
     ItemPlacement,
-    add_keyword_counts,
-    count_batches,
-    create_problem_schema,
-    load_central_members,
-    load_keyword_counts,
-    load_members,
-    load_monthly_totals,
-    load_placements,
-    load_problems,
-    load_settings,
-    load_waiting_items,
-    place_waiting_items,
-    save_batch_record,
-    save_items,
-    save_problems,
-    save_settings,
+    ProblemSnapshot,
+    load_snapshot,
+    save_batch,
 )
-from models.errors import HromadaError
 from models.statement_model import StatementModel
 from service.problems.batch_assignment import calibrate_threshold, nearest_problems
 from service.problems.clustering import ClusteringParameters, cluster_embeddings
 from service.problems.collection_centre import CollectionCentre
 from service.problems.problem_labels import (
-    CENTRAL_STATEMENTS,
     KeywordPipeline,
-    ProblemName,
     central_texts,
     keyword_counts,
     name_problems,
-    typical_examples,
 )
-from service.problems.problem_records import Assignment, Problem, ProblemReport
+from service.problems.problem_listing import list_problems, problem_of
+from service.problems.problem_records import Assignment, ProblemReport
 from service.problems.problem_statements import SentencePipeline, StatementDetector
-from service.problems.recurrence import monthly_totals, recurrence_of
+from service.problems.recurrence import monthly_totals
 from service.problems.vector_math import normalise_rows
 
 THRESHOLD_SETTING = "assignment_threshold"
 LANGUAGE_CACHE_TEXTS = 1 << 17
 """Statements whose detected language is remembered: more than the 85k Kyiv appeals clustered at once."""
 CENTRE_SETTING = "collection_centre"
-RUSSIAN_MARGIN = 6
-"""Central members read per problem for its label, per statement used: room for Russian ones, which are skipped."""
-
-
-class ProblemNotFoundError(HromadaError):
-    """No problem has the id asked for."""
-
-    def __init__(self, problem_id: str) -> None:
-        super().__init__(f"no problem with id {problem_id!r}")
-        self.problem_id = problem_id
 
 
 class PassageEmbedder(Protocol):
@@ -89,7 +65,9 @@ class PassageEmbedder(Protocol):
     name: str
     dimension: int
 
-    def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray: ...
+    def embed_passages(
+        self, texts: Sequence[str], show_progress: bool = False, threads: int | None = None
+    ) -> np.ndarray: ...
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -125,6 +103,21 @@ class ProblemAnalysis:
 
 
 @dataclass
+class BatchPlan:
+    """A batch computed and ready to save: what it writes, and what its report says once saved."""
+
+    write: BatchWrite
+    items: list[ProblemItem]
+    """The batch without repeated ids, in input order."""
+    placements: dict[str, ItemPlacement]
+    """Where each item went, including those received before."""
+    new_problem_ids: list[str]
+    already_seen: int
+    vectors: dict[str, np.ndarray]
+    """The embeddings of the batch's new items by id: a plan made again after a race reuses them."""
+
+
+@dataclass
 class _FormedProblem:
     """A problem just formed by clustering, before it is named."""
 
@@ -145,10 +138,13 @@ class ProblemService:
         language_of: Callable[[str], str],
         parameters: ClusteringParameters | None = None,
         show_progress: bool = False,
+        embed_threads: int | None = None,
         statement_model: StatementModel | None = None,
     ) -> None:
-        """``statement_model`` judges which sentences state a problem; the shipped one when not given."""
+        """``embed_threads``: threads that embed statements (None: the embedder's own count);
+        ``statement_model`` judges which sentences state a problem (the shipped one when not given)."""
         self._embedder = embedder
+        self._embed_threads = embed_threads
         self._pipeline = pipeline
         # Each statement's language is needed for centring and again for naming: detecting it once saved
         # 10 of the 62 s that clustering the 85k Kyiv appeals took.
@@ -204,7 +200,7 @@ class ProblemService:
         names = name_problems(counts, central, self._pipeline)
         totals = monthly_totals(items)
         problems = [
-            _problem(problem.id, name, [items[i] for i in problem.members], problem.similarities, totals)
+            problem_of(problem.id, name, [items[i] for i in problem.members], problem.similarities, totals)
             for problem, name in zip(formed, names, strict=True)
         ]
         labels = np.full(len(items), -1, dtype=np.int64)
@@ -228,22 +224,41 @@ class ProblemService:
     ) -> ProblemReport:
         """Sort a batch into the saved problems, form new ones from the rest, and save it all on ``connection``.
 
-        Run it inside one write transaction: an exception leaves the tables as they were.
+        The one-connection path (benchmarks, tests): run it inside one transaction, and an exception leaves the
+        tables as they were. A store computes with ``plan_batch`` outside its write instead (``Hromada``).
         """
-        create_problem_schema(connection)
+        plan = self.plan_batch(
+            load_snapshot(connection, [item.id for item in items]), items, vectors_by_id(items, embeddings)
+        )
+        save_batch(connection, plan.write)
+        return batch_report(connection, plan)
+
+    def plan_batch(
+        self,
+        snapshot: ProblemSnapshot,
+        items: Sequence[ProblemItem],
+        vectors: Mapping[str, np.ndarray] | None = None,
+    ) -> BatchPlan:
+        """What saving a batch will change, computed from ``snapshot``: the embedding, clustering and naming.
+
+        ``vectors`` are the items' embeddings by id where known; the others are embedded here. Nothing is read
+        or written: ``save_batch`` saves the plan's ``write`` if the snapshot is still current.
+        """
         items = _unique_by_id(items)
-        earlier = load_placements(connection, [item.id for item in items])
+        earlier = {item.id: snapshot.placements[item.id] for item in items if item.id in snapshot.placements}
         # Content order, so that sums and ties never depend on the order of the file.
         fresh = sorted((item for item in items if item.id not in earlier), key=lambda item: item.content_key)
-        fresh_embeddings = self._fresh_embeddings(items, embeddings, fresh)
-        settings = load_settings(connection)
+        vectors = self._with_vectors(fresh, vectors or {})
+        fresh_embeddings = _rows(vectors, fresh, self._embedder.dimension)
+        settings = snapshot.settings
         threshold = float(settings[THRESHOLD_SETTING]) if THRESHOLD_SETTING in settings else None
-        waiting, waiting_embeddings = load_waiting_items(connection)
+        waiting, waiting_embeddings = snapshot.waiting, snapshot.waiting_embeddings
         centre = self._centre(settings, _stack(fresh_embeddings, waiting_embeddings), fresh + waiting)
-        stored = load_problems(connection)
+        # Copies: assigning changes sizes and sums, and the snapshot must stay as it was read.
+        stored = [replace(problem) for problem in snapshot.problems]
 
         fresh_directions = centre.directions(fresh_embeddings, self._languages(fresh))
-        placements = self._assign_to_known(connection, stored, fresh, fresh_directions, threshold)
+        placements, added_counts = self._assign_to_known(stored, fresh, fresh_directions, threshold)
         rest = [index for index, item in enumerate(fresh) if item.id not in placements]
         pool = [fresh[index] for index in rest] + waiting
         pool_embeddings = _stack(fresh_embeddings[rest], waiting_embeddings)
@@ -253,72 +268,44 @@ class ProblemService:
         formed_placements = _formed_placements(formed, pool)
         placements.update(formed_placements)
 
-        batch_id = f"batch-{count_batches(connection) + 1:05d}"
-        save_items(
-            connection,
-            [
-                (item, placements.get(item.id, ItemPlacement(None, None)), fresh_embeddings[index])
-                for index, item in enumerate(fresh)
-            ],
-            batch_id,
-        )
+        batch_id = f"batch-{snapshot.batch_count + 1:05d}"
+        new_problems, formed_counts = self._formed_rows(formed, pool, batch_id)
+        added_counts.update(formed_counts)
         fresh_ids = {item.id for item in fresh}
-        place_waiting_items(
-            connection, {item_id: p for item_id, p in formed_placements.items() if item_id not in fresh_ids}
-        )
-        self._relabel(connection, stored, self._save_formed(connection, formed, pool), batch_id)
-        if threshold is not None:
-            save_settings(connection, self._settings(threshold, centre))
-        save_batch_record(
-            connection,
-            BatchRecord(
+        write = BatchWrite(
+            version=snapshot.version,
+            record=BatchRecord(
                 id=batch_id,
                 received_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 item_count=len(items),
-                already_seen=len(items) - len(fresh),
+                already_seen=len(earlier),
                 assigned_to_known=len(placements) - len(formed_placements),
                 new_problems=len(formed),
             ),
+            items=[
+                (item, placements.get(item.id, ItemPlacement(None, None)), fresh_embeddings[index])
+                for index, item in enumerate(fresh)
+            ],
+            waiting_placements={
+                item_id: placement
+                for item_id, placement in formed_placements.items()
+                if item_id not in fresh_ids
+            },
+            problems=self._relabelled(
+                stored + new_problems,
+                _merged(snapshot.keyword_counts, added_counts),
+                {**snapshot.central_members, **self._central_members(formed, pool)},
+            ),
+            added_keyword_counts=added_counts,
+            settings=self._settings(threshold, centre) if threshold is not None else {},
         )
-        return self._batch_report(connection, items, placements | earlier, formed, len(items) - len(fresh))
-
-    def list_problems(
-        self, connection: sqlite3.Connection, item_filter: ItemFilter | None = None, min_size: int = 1
-    ) -> list[Problem]:
-        """Saved problems, counted over the statements that pass ``item_filter``; the largest first."""
-        create_problem_schema(connection)
-        item_filter = item_filter or ItemFilter()
-        names = {
-            stored.id: ProblemName(stored.label, stored.keywords) for stored in load_problems(connection)
-        }
-        totals = load_monthly_totals(connection, item_filter)
-        groups: dict[str, list[tuple[ProblemItem, float]]] = {}
-        for item, placement in load_members(connection, item_filter):
-            if placement.problem_id is not None:
-                groups.setdefault(placement.problem_id, []).append((item, placement.similarity or 0.0))
-        problems = [
-            _problem(problem_id, names[problem_id], [m[0] for m in members], [m[1] for m in members], totals)
-            for problem_id, members in groups.items()
-            if len(members) >= min_size
-        ]
-        return sorted(problems, key=lambda problem: (-problem.recurrence.size, problem.id))
-
-    def get_problem(
-        self, connection: sqlite3.Connection, problem_id: str, item_filter: ItemFilter | None = None
-    ) -> Problem:
-        """One saved problem; ``ProblemNotFoundError`` when there is none with that id."""
-        create_problem_schema(connection)
-        item_filter = item_filter or ItemFilter()
-        stored = {problem.id: problem for problem in load_problems(connection)}
-        if problem_id not in stored:
-            raise ProblemNotFoundError(problem_id)
-        members = load_members(connection, item_filter, problem_id)
-        return _problem(
-            problem_id,
-            ProblemName(stored[problem_id].label, stored[problem_id].keywords),
-            [item for item, _ in members],
-            [placement.similarity or 0.0 for _, placement in members],
-            load_monthly_totals(connection, item_filter),
+        return BatchPlan(
+            write=write,
+            items=items,
+            placements=placements | earlier,
+            new_problem_ids=sorted(problem.id for problem in formed),
+            already_seen=len(earlier),
+            vectors=vectors,
         )
 
     def _form_problems(
@@ -346,15 +333,14 @@ class ProblemService:
 
     def _assign_to_known(
         self,
-        connection: sqlite3.Connection,
         stored: list[StoredProblem],
         fresh: list[ProblemItem],
         embeddings: np.ndarray,
         threshold: float | None,
-    ) -> dict[str, ItemPlacement]:
-        """Place fresh items in known problems, updating those problems' sizes, sums and keyword counts."""
+    ) -> tuple[dict[str, ItemPlacement], dict[str, Counter[str]]]:
+        """Place fresh items in known problems, updating their sizes and sums; also the keyword counts they add."""
         if not stored or threshold is None or not fresh:
-            return {}
+            return {}, {}
         centroids = normalise_rows(np.stack([problem.vector_sum for problem in stored]).astype(np.float32))
         nearest = nearest_problems(embeddings, centroids, threshold)
         placements: dict[str, ItemPlacement] = {}
@@ -367,24 +353,23 @@ class ProblemService:
             problem.vector_sum = problem.vector_sum + embeddings[index]
             placements[fresh[index].id] = ItemPlacement(problem.id, float(similarity))
             added.setdefault(int(number), []).append(fresh[index])
-        for number, members in added.items():
-            counts = keyword_counts(members, self._pipeline, self._language_of, fall_back_to_all=False)
-            add_keyword_counts(connection, stored[number].id, counts)
-        return placements
+        counts = {
+            stored[number].id: keyword_counts(
+                members, self._pipeline, self._language_of, fall_back_to_all=False
+            )
+            for number, members in added.items()
+        }
+        return placements, counts
 
-    def _save_formed(
-        self,
-        connection: sqlite3.Connection,
-        formed: list[_FormedProblem],
-        pool: list[ProblemItem],
-    ) -> list[StoredProblem]:
-        """Create the rows and keyword counts of newly formed problems (labelled by ``_relabel`` after)."""
+    def _formed_rows(
+        self, formed: list[_FormedProblem], pool: list[ProblemItem], batch_id: str
+    ) -> tuple[list[StoredProblem], dict[str, Counter[str]]]:
+        """The rows and keyword counts of newly formed problems (named with all the others by ``_relabelled``)."""
         new_problems = []
+        counts = {}
         for problem in self._naming_bar(formed):
             members = [pool[index] for index in problem.members]
-            add_keyword_counts(
-                connection, problem.id, keyword_counts(members, self._pipeline, self._language_of)
-            )
+            counts[problem.id] = keyword_counts(members, self._pipeline, self._language_of)
             new_problems.append(
                 StoredProblem(
                     id=problem.id,
@@ -392,33 +377,45 @@ class ProblemService:
                     keywords=[],
                     size=len(members),
                     vector_sum=problem.vector_sum,
-                    batch_id="",
+                    batch_id=batch_id,
                 )
             )
-        return new_problems
+        return new_problems, counts
 
-    def _relabel(
+    def _relabelled(
         self,
-        connection: sqlite3.Connection,
-        stored: list[StoredProblem],
-        new_problems: list[StoredProblem],
-        batch_id: str,
-    ) -> None:
-        """Name every problem again: class-based TF-IDF weighs each problem against all the others."""
-        for problem in new_problems:
-            problem.batch_id = batch_id
-        problems = stored + new_problems
-        counts = load_keyword_counts(connection)
-        # Russian members are skipped when choosing the label, so more than the few central ones are read.
-        central = load_central_members(connection, RUSSIAN_MARGIN * CENTRAL_STATEMENTS)
+        problems: list[StoredProblem],
+        counts: Mapping[str, Counter[str]],
+        central: Mapping[str, list[tuple[ProblemItem, float]]],
+    ) -> list[StoredProblem]:
+        """Every problem named again: class-based TF-IDF weighs each problem against all the others, and the
+        label is a phrase of its most central statements."""
         names = name_problems(
             [counts.get(problem.id, Counter()) for problem in problems],
-            [_central_texts_of(central.get(problem.id, []), self._language_of) for problem in problems],
+            [self._central_texts_of(central.get(problem.id, [])) for problem in problems],
             self._pipeline,
         )
         for problem, name in zip(problems, names, strict=True):
             problem.label, problem.keywords = name.label, name.keywords
-        save_problems(connection, problems)
+        return problems
+
+    def _central_texts_of(self, members: list[tuple[ProblemItem, float]]) -> list[str]:
+        return central_texts(
+            [item for item, _ in members], [similarity for _, similarity in members], self._language_of
+        )
+
+    @staticmethod
+    def _central_members(
+        formed: list[_FormedProblem], pool: list[ProblemItem]
+    ) -> dict[str, list[tuple[ProblemItem, float]]]:
+        """The members of newly formed problems with their similarity to the centre (not saved yet)."""
+        return {
+            problem.id: [
+                (pool[index], similarity)
+                for index, similarity in zip(problem.members, problem.similarities, strict=True)
+            ]
+            for problem in formed
+        }
 
     def _centre(
         self, settings: dict[str, str], embeddings: np.ndarray, items: Sequence[ProblemItem]
@@ -427,22 +424,6 @@ class ProblemService:
         if CENTRE_SETTING in settings:
             return CollectionCentre.from_json(settings[CENTRE_SETTING])
         return CollectionCentre.of(embeddings, self._languages(items))
-
-    def _batch_report(
-        self,
-        connection: sqlite3.Connection,
-        items: list[ProblemItem],
-        placements: dict[str, ItemPlacement],
-        formed: list[_FormedProblem],
-        already_seen: int,
-    ) -> ProblemReport:
-        touched = {placement.problem_id for placement in placements.values() if placement.problem_id}
-        return ProblemReport(
-            problems=[problem for problem in self.list_problems(connection) if problem.id in touched],
-            assignments=_assignments(items, placements),
-            new_problem_ids=sorted(problem.id for problem in formed),
-            already_seen=already_seen,
-        )
 
     def _settings(self, threshold: float, centre: CollectionCentre) -> dict[str, str]:
         return {
@@ -462,13 +443,12 @@ class ProblemService:
         row_of = {item.id: row for row, item in reversed(list(enumerate(items)))}
         return unique, np.asarray(embeddings, dtype=np.float32)[[row_of[item.id] for item in unique]]
 
-    def _fresh_embeddings(
-        self, items: list[ProblemItem], embeddings: np.ndarray | None, fresh: list[ProblemItem]
-    ) -> np.ndarray:
-        if embeddings is None:
-            return self._embed(fresh)
-        row_of = {item.id: row for row, item in enumerate(items)}
-        return np.asarray(embeddings, dtype=np.float32)[[row_of[item.id] for item in fresh]]
+    def _with_vectors(
+        self, items: Sequence[ProblemItem], vectors: Mapping[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        """``vectors`` and those of the ``items`` it lacks, embedded now."""
+        missing = [item for item in items if item.id not in vectors]
+        return {**vectors, **dict(zip((item.id for item in missing), self._embed(missing), strict=True))}
 
     def _naming_bar(self, formed: list[_FormedProblem]) -> Iterable[_FormedProblem]:
         """Naming lemmatises every member's text, the longest step after embedding on large inputs."""
@@ -486,7 +466,28 @@ class ProblemService:
     def _embed(self, items: Sequence[ProblemItem]) -> np.ndarray:
         if not items:
             return np.empty((0, self._embedder.dimension), dtype=np.float32)
-        return self._embedder.embed_passages([item.text for item in items], show_progress=self._show_progress)
+        return self._embedder.embed_passages(
+            [item.text for item in items], show_progress=self._show_progress, threads=self._embed_threads
+        )
+
+
+def batch_report(connection: sqlite3.Connection, plan: BatchPlan) -> ProblemReport:
+    """The report of a saved batch: the problems its items are in, as saved on ``connection``, and each placement."""
+    touched = {placement.problem_id for placement in plan.placements.values() if placement.problem_id}
+    return ProblemReport(
+        problems=[problem for problem in list_problems(connection) if problem.id in touched],
+        assignments=_assignments(plan.items, plan.placements),
+        new_problem_ids=plan.new_problem_ids,
+        already_seen=plan.already_seen,
+    )
+
+
+def vectors_by_id(items: Sequence[ProblemItem], embeddings: np.ndarray | None) -> dict[str, np.ndarray]:
+    """Row-aligned ``embeddings`` of ``items`` keyed by item id (the first row of a repeated id); none: empty."""
+    if embeddings is None:
+        return {}
+    rows = np.asarray(embeddings, dtype=np.float32)
+    return {item.id: rows[row] for row, item in reversed(list(enumerate(items)))}
 
 
 def _unique_by_id(items: Sequence[ProblemItem]) -> list[ProblemItem]:
@@ -503,30 +504,6 @@ def _unique_by_id(items: Sequence[ProblemItem]) -> list[ProblemItem]:
 def _problem_id(member_ids: Iterable[str]) -> str:
     digest = hashlib.sha1("\n".join(sorted(member_ids)).encode("utf-8")).hexdigest()
     return f"P{digest[:10]}"
-
-
-def _problem(
-    problem_id: str,
-    name: ProblemName,
-    members: list[ProblemItem],
-    similarities: list[float],
-    totals: Counter[str],
-) -> Problem:
-    return Problem(
-        id=problem_id,
-        label=name.label,
-        keywords=name.keywords,
-        recurrence=recurrence_of(members, totals),
-        examples=typical_examples(members, similarities),
-    )
-
-
-def _central_texts_of(
-    members: list[tuple[ProblemItem, float]], language_of: Callable[[str], str]
-) -> list[str]:
-    return central_texts(
-        [item for item, _ in members], [similarity for _, similarity in members], language_of
-    )
 
 
 def _formed_placements(formed: list[_FormedProblem], pool: list[ProblemItem]) -> dict[str, ItemPlacement]:
@@ -547,6 +524,20 @@ def _assignments(items: Sequence[ProblemItem], placements: dict[str, ItemPlaceme
         )
         for item in items
     ]
+
+
+def _rows(vectors: Mapping[str, np.ndarray], items: Sequence[ProblemItem], dimension: int) -> np.ndarray:
+    if not items:
+        return np.empty((0, dimension), dtype=np.float32)
+    return np.stack([vectors[item.id] for item in items]).astype(np.float32, copy=False)
+
+
+def _merged(counts: Mapping[str, Counter[str]], added: Mapping[str, Counter[str]]) -> dict[str, Counter[str]]:
+    """Keyword counts per problem after adding ``added`` (neither argument changes)."""
+    merged = {problem_id: Counter(problem_counts) for problem_id, problem_counts in counts.items()}
+    for problem_id, problem_counts in added.items():
+        merged.setdefault(problem_id, Counter()).update(problem_counts)
+    return merged
 
 
 def _stack(first: np.ndarray, second: np.ndarray | None) -> np.ndarray:
