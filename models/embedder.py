@@ -54,9 +54,9 @@ class Embedder:
         """
         return self._embed(texts, PROMPTS["passage"], show_progress)
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors of search queries, shape (len(texts), 384)."""
-        return self._embed(texts, PROMPTS["query"], show_progress=False)
+    def embed_queries(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        """Vectors of search queries, shape (len(texts), 384); problem statements are embedded so too."""
+        return self._embed(texts, PROMPTS["query"], show_progress)
 
     def count_tokens(self, texts: Sequence[str]) -> int:
         """How many tokens embedding ``texts`` as passages feeds the model (prompt and specials included)."""

@@ -16,7 +16,7 @@ import numpy as np
 
 from indexing.errors import StoreError
 from indexing.indexer import Indexer, IndexOptions, IndexReport
-from indexing.store import Store, StoredChunk, StoredDocument
+from indexing.store import Store, StoredDocument
 from indexing.store.problem_item import ProblemItem
 from indexing.store.problem_tables import ItemFilter
 from models.language_detector import detect_language
@@ -178,7 +178,9 @@ class Hromada:
         store = self.store(with_model=True)
         chunks = list(store.iter_chunks((filters or SearchFilters()).to_chunk_filter()))
         items = self.problem_service.statements_from_chunks(chunks)
-        return self._assign(items, _statement_vectors(store, chunks, items, self.embedder), show_progress)
+        # The chunks' stored vectors are passages; statements are embedded anew as queries, which cluster better
+        # (ProblemService._embed), and only those never received before.
+        return self._assign(items, None, show_progress)
 
     def assign_batch(self, items: Sequence[ProblemItem], show_progress: bool = False) -> ProblemReport:
         """Sort new submissions into known problems or new ones, and save them; all or nothing.
@@ -223,18 +225,3 @@ def _item_filter(filters: SearchFilters | None) -> ItemFilter:
     filters = filters or SearchFilters()
     return ItemFilter(kind=filters.kind, region=filters.region, since=filters.since, until=filters.until)
 
-
-def _statement_vectors(
-    store: Store, chunks: Sequence[StoredChunk], items: Sequence[ProblemItem], embedder: Embedder
-) -> np.ndarray:
-    """Vectors of statements: a statement that is a whole chunk (an appeal) reuses the chunk's stored vector."""
-    spans = {chunk.id: (chunk.start, chunk.end) for chunk in chunks}
-    is_whole = [spans.get(item.chunk_id or -1) == (item.start, item.end) for item in items]
-    whole = [i for i, flag in enumerate(is_whole) if flag]
-    parts = [i for i, flag in enumerate(is_whole) if not flag]
-    vectors = np.empty((len(items), embedder.dimension), dtype=np.float32)
-    if whole:
-        vectors[whole] = store.vectors([items[i].chunk_id or 0 for i in whole])
-    if parts:
-        vectors[parts] = embedder.embed_passages([items[i].text for i in parts])
-    return vectors
