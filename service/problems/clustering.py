@@ -36,9 +36,11 @@ class ClusteringParameters:
     min_size: int = 5
     """A group needs this many items to be a problem; smaller groups are left unassigned (3, 5 and 10 scored
     alike on the development split; five statements is the least that reads as "recurring")."""
-    absorb_similarity: float | None = None
-    """When set, a second pass: an item left out because its group was smaller than ``min_size`` joins the
-    problem whose centre is closest, if its (centred) cosine to that centre is at least this."""
+    absorb_similarity: float | None = 0.10
+    """A second pass: an item left out because its group was smaller than ``min_size`` joins the problem whose
+    centre is closest, if its (centred) cosine to that centre is at least this (None: no second pass). On the
+    top-20 benchmark with "query: " vectors it lifted NMI from 0.582 to 0.592 and the unassigned share from 3.2 %
+    to 0; the outcome was the same for any value from 0.0 to 0.15, and 0.10 sits in that plateau."""
     max_nodes: int = 4000
     """Items clustered exactly; larger inputs are first cut into this many k-means groups."""
     kmeans_iterations: int = 5
