@@ -11,6 +11,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from indexing.document import KINDS, ParsedDocument
 from indexing.errors import InvalidOptionError, UnreadableFileError
 from indexing.kind_detector import detect_kind
 from indexing.normaliser import normalise
+from indexing.places import Gazetteer, place_metadata
 from indexing.readers import iter_source_files, read_file
 from indexing.store import NewChunk, NewDocument, Store
 from indexing.title_finder import find_title
@@ -97,11 +99,13 @@ class Indexer:
         embedder: Embedder,
         pipeline: UkrainianPipeline,
         sector_classifier: SectorClassifier | None = None,
+        gazetteer: Gazetteer | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.pipeline = pipeline
         self.sector_classifier = sector_classifier
+        self.gazetteer = gazetteer or Gazetteer.default()
 
     def index(self, paths: Sequence[Path], options: IndexOptions | None = None) -> IndexReport:
         """Index files and folders (recursively); a file that fails is reported and the rest go on."""
@@ -176,15 +180,32 @@ class Indexer:
         else:
             prepared = (self._prepare(document, options, report) for document in documents)
             batches = _batched_by_chunks((d for d in prepared if d.chunks), BATCH_CHUNKS)
-        for batch in batches:
-            self._embed(batch, report, bar)
+        single = len(documents) == 1
+
+        def write(batch: list[NewDocument], embedded: Future[None]) -> None:
+            embedded.result()
             with self.store.write(persist_vectors=False) as writer:
-                writer.add_documents(
-                    key, source, sha256, size, batch, complete=complete and len(documents) == 1
-                )
+                writer.add_documents(key, source, sha256, size, batch, complete=complete and single)
+                writer.record_backend(self.embedder.backend)
             report.documents += len(batch)
             report.chunks += sum(len(document.chunks) for document in batch)
-        if len(documents) != 1:
+
+        # The model embeds one batch in a worker thread while this thread writes the one before and prepares
+        # the one after (reading, chunking and lemmatising): the encoders release the GIL while they compute.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding") as embedding:
+            pending: tuple[list[NewDocument], Future[None]] | None = None
+            try:
+                for batch in batches:
+                    previous, pending = pending, (batch, embedding.submit(self._embed, batch, report, bar))
+                    if previous is not None:
+                        write(*previous)
+            except UnreadableFileError:
+                if pending is not None:
+                    write(*pending)  # what was embedded before the bad record is kept, as a resume expects
+                raise
+            if pending is not None:
+                write(*pending)
+        if not single:
             with self.store.write(persist_vectors=False) as writer:
                 writer.add_documents(key, source, sha256, size, [], complete=complete)
 
@@ -203,6 +224,7 @@ class Indexer:
         kind, reason = self._choose_kind(parsed, normalised.text, title, options)
         if not any(choice.path == parsed.source for choice in report.kinds):
             report.kinds.append(KindChoice(parsed.source, kind, reason))
+        metadata = place_metadata(metadata, normalised.text, kind, self.gazetteer)
         language = detect_language(normalised.text)
         spans = chunk_document(normalised, kind, self.pipeline, parsed.paginated)
         chunks: list[NewChunk] = []

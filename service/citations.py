@@ -1,7 +1,8 @@
 """Citations as a Ukrainian reader of an analytical note expects them.
 
-A law: «Закон України "Про місцеве самоврядування в Україні", ст. 26, ч. 1»; a PDF: its title and page;
+A law: Закон України «Про місцеве самоврядування в Україні», ст. 26, ч. 1; a PDF: its title and page;
 a transcript: the speaker and the time; a proposal: its section; an appeal: its number, date and place.
+Titles are quoted with «»; quotation marks inside a title become „“, as Ukrainian typography nests them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from indexing.store import StoredChunk
 
 _UNTITLED_LAW = re.compile(r"^Закон України \((?P<number>[^)]+)\)$")
+_STRAIGHT_PAIR = re.compile(r'"([^"]*)"')
 _CODE_WORDS = ("кодекс", "конституці", "закон україни", "постанова", "указ", "розпорядження", "наказ")
 
 
@@ -21,10 +23,11 @@ def act_name(title: str) -> str:
     if untitled:
         return f"Закон України № {untitled['number']}"
     if title.casefold().startswith("про "):
-        return f'Закон України "{title}"'
+        return f"Закон України {_quoted(title)}"
     if any(word in title.casefold() for word in _CODE_WORDS):
-        return title
-    return f'"{title}"'
+        # Cited as titled, its own quotation marks the outer ones: Закон України «Про …».
+        return _STRAIGHT_PAIR.sub(r"«\1»", title)
+    return _quoted(title)
 
 
 def cite(chunk: StoredChunk) -> str:
@@ -49,7 +52,12 @@ def cite(chunk: StoredChunk) -> str:
 
 
 def _quoted(title: str) -> str:
-    return title if "«" in title else f"«{title}»"
+    return title if "«" in title else f"«{_inner_quotes(title)}»"
+
+
+def _inner_quotes(text: str) -> str:
+    """Straight double quotes in pairs as „“ (inside «»); an unpaired one is left as it is."""
+    return _STRAIGHT_PAIR.sub(r"„\1“", text)
 
 
 def _day(value: str | None) -> str | None:

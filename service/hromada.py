@@ -15,20 +15,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from indexing.errors import StoreError
-from indexing.indexer import Indexer, IndexOptions, IndexReport
 from indexing.store import Store, StoredDocument
 from indexing.store.problem_item import ProblemItem
 from indexing.store.problem_tables import ItemFilter
+from models.backend_choice import chosen_backend
+from models.e5_preparation import MODEL_NAME
+from models.encoders import EMBEDDING_DIMENSION
 from models.language_detector import detect_language
 from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.excerpts import Excerpt, excerpts_from_chunks, excerpts_from_hits
 from service.problems import Problem, ProblemReport, ProblemService
-from service.search_types import Hit, SearchFilters
+from service.relevance import RelevanceScale
+from service.search_types import Hit, SearchAnswer, SearchFilters
 from service.searcher import Searcher
 from service.settings import Settings
 
 if TYPE_CHECKING:
+    from indexing.indexer import IndexOptions, IndexReport
     from models.embedder import Embedder
 
 log = logging.getLogger(__name__)
@@ -61,7 +65,14 @@ class Hromada:
             if self._embedder is None:
                 from models.embedder import Embedder  # torch loads only when vectors are needed
 
-                self._embedder = Embedder(self.settings.model_dir, batch_size=self.settings.embed_batch_size)
+                self._embedder = Embedder(
+                    self.settings.model_dir,
+                    batch_size=self.settings.embed_batch_size,
+                    backend=self.settings.embed_backend,
+                    threads=self.settings.embed_threads,
+                    query_threads=self.settings.query_threads,
+                    query_window=self.settings.query_batch_window_ms / 1000,
+                )
             return self._embedder
 
     @property
@@ -82,10 +93,18 @@ class Hromada:
                 if with_model:
                     embedder = self.embedder
                     self._store = Store(
-                        self.settings.store, embedder.name, embedder.dimension, self.settings.busy_timeout
+                        self.settings.store,
+                        embedder.name,
+                        embedder.dimension,
+                        self.settings.busy_timeout,
+                        self.settings.search_threads,
                     )
                 else:
-                    self._store = Store(self.settings.store, busy_timeout=self.settings.busy_timeout)
+                    self._store = Store(
+                        self.settings.store,
+                        busy_timeout=self.settings.busy_timeout,
+                        search_threads=self.settings.search_threads,
+                    )
             elif with_model:
                 self._store.ensure_model(self.embedder.name, self.embedder.dimension)
             return self._store
@@ -111,7 +130,20 @@ class Hromada:
             self.pipeline,
             candidates=self.settings.candidates,
             rrf_k=self.settings.rrf_k,
+            scale=self.relevance_scale,
         )
+
+    def warm_up(self) -> None:
+        """Load every model a search needs and run each once, so that the first request waits for nothing."""
+        self.embedder.warm_up()
+        self.pipeline.lemmas("підготовка до роботи")
+        if Store.exists(self.settings.store):
+            self.searcher.search("підготовка до роботи", k=1)
+
+    @property
+    def relevance_scale(self) -> RelevanceScale:
+        """The one relevance scale of search and precedents, with its calibrated floor."""
+        return RelevanceScale(floor=self.settings.search_min_similarity)
 
     def close(self) -> None:
         with self._lock:
@@ -122,6 +154,9 @@ class Hromada:
     # ------------------------------------------------------------ operations
 
     def index(self, paths: Sequence[Path], options: IndexOptions | None = None) -> IndexReport:
+        # The readers (PDF, DOCX, HTML) take most of a second to import: only indexing pays for them.
+        from indexing.indexer import Indexer, IndexOptions
+
         options = options or IndexOptions(max_file_bytes=self.settings.max_file_bytes)
         store = self.store(with_model=True, create=True)
         indexer = Indexer(store, self.embedder, self.pipeline, self.sector_classifier)
@@ -136,6 +171,17 @@ class Hromada:
         offset: int = 0,
     ) -> list[Hit]:
         return self.searcher.search(query, k, filters, mode, offset)
+
+    def search_answer(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: str = "hybrid",
+        offset: int = 0,
+    ) -> SearchAnswer:
+        """A page of hits with the total of matches, whether anything is close, and whether the query was cut."""
+        return self.searcher.answer(query, k, filters, mode, offset)
 
     def excerpts(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Excerpt]:
         return excerpts_from_hits(self.search(query, k, filters))
@@ -166,7 +212,9 @@ class Hromada:
         return self._problem_service(show_progress=False)
 
     def _problem_service(self, show_progress: bool) -> ProblemService:
-        return ProblemService(self.embedder, self.pipeline, detect_language, show_progress=show_progress)
+        return ProblemService(
+            _EmbedderOnDemand(self), self.pipeline, detect_language, show_progress=show_progress
+        )
 
     def cluster_corpus(
         self, filters: SearchFilters | None = None, show_progress: bool = False
@@ -206,6 +254,16 @@ class Hromada:
 
     # ------------------------------------------------------------ upkeep
 
+    def embed_backend(self) -> str:
+        """The encoder backend that embeds here: the loaded one, else the one that would be chosen.
+
+        Answering the second needs no model loaded: it reads the processor's flags and the record of what was
+        verified when the model was prepared (a backend that then fails to load gives way to float32).
+        """
+        if self._embedder is not None:
+            return self._embedder.backend
+        return chosen_backend(self.settings.model_dir, self.settings.embed_backend)
+
     def check(self) -> list[str]:
         return self.store().check()
 
@@ -217,8 +275,29 @@ class Hromada:
             "model": store.model,
             "dimension": store.dimension,
             "index_type": store.index_type,
+            "backend": self.embed_backend(),
+            "store_backends": store.backends,
             "store": str(self.settings.store),
         }
+
+
+class _EmbedderOnDemand:
+    """The embedder's name and dimension at once, its model only when something is embedded.
+
+    Listing saved problems embeds nothing, so ``hromada problems`` must not wait seconds for the model.
+    """
+
+    name: str = MODEL_NAME
+    dimension: int = EMBEDDING_DIMENSION
+
+    def __init__(self, hromada: Hromada) -> None:
+        self._hromada = hromada
+
+    def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        return self._hromada.embedder.embed_passages(texts, show_progress)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._hromada.embedder.embed_queries(texts)
 
 
 def _item_filter(filters: SearchFilters | None) -> ItemFilter:

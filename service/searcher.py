@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from indexing.store import Store, StoredChunk
+import numpy as np
+
+from indexing.store import ChunkFilter, Store, StoredChunk
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.citations import cite
+from service.matched_words import matched_spans
 from service.rank_fusion import reciprocal_rank_fusion
-from service.search_types import SEARCH_MODES, Hit, InvalidQueryError, SearchFilters
+from service.relevance import RelevanceScale
+from service.search_types import SEARCH_MODES, Hit, InvalidQueryError, SearchAnswer, SearchFilters
 
 if TYPE_CHECKING:
     from models.embedder import Embedder
@@ -21,6 +25,8 @@ if TYPE_CHECKING:
 MAX_K = 200
 MAX_OFFSET = 1000
 MAX_QUERY_CHARS = 2000
+TOTAL_CAP = 1000
+"""Matches are counted up to this many; past it the page says «понад 1000»."""
 
 
 class Searcher:
@@ -33,12 +39,15 @@ class Searcher:
         pipeline: UkrainianPipeline,
         candidates: int = 100,
         rrf_k: int = 60,
+        *,
+        scale: RelevanceScale,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.pipeline = pipeline
         self.candidates = candidates
         self.rrf_k = rrf_k
+        self.scale = scale
 
     def search(
         self,
@@ -52,25 +61,67 @@ class Searcher:
 
         Ranks count from the top of the whole list, so the first hit of the second page of ten has rank 11.
         """
-        query = _checked_query(query, k, mode, offset)
-        wanted = offset + k
+        return self.answer(query, k, filters, mode, offset).hits
+
+    def answer(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: str = "hybrid",
+        offset: int = 0,
+    ) -> SearchAnswer:
+        """A page of hits as ``search`` finds them, with the total, whether anything is close, and a cut query."""
+        query, cut = _checked_query(query, k, mode, offset)
         filters = filters or SearchFilters()
         chunk_filter = filters.to_chunk_filter()
-        lemmas = self.pipeline.lemmas(query) if mode != "dense" else []
+        lemmas = self.pipeline.lemmas(query)
         vector = self.embedder.embed_queries([query])[0] if mode != "lexical" else None
+        hits, closest = self._page(lemmas if mode != "dense" else [], vector, chunk_filter, offset + k)
+        hits = hits[offset:]
+        self._describe(hits, set(lemmas), vector)
+        total = None
+        if mode != "dense":
+            total = len(self.store.lexical_search(lemmas, TOTAL_CAP + 1, chunk_filter)) if lemmas else 0
+        return SearchAnswer(
+            query=query,
+            hits=hits,
+            total=min(total, TOTAL_CAP) if total is not None else None,
+            total_is_more=total is not None and total > TOTAL_CAP,
+            close_match=None if closest is None else closest >= self.scale.floor,
+            cut=cut,
+        )
+
+    def _page(
+        self, lemmas: list[str], vector: np.ndarray | None, chunk_filter: ChunkFilter, wanted: int
+    ) -> tuple[list[Hit], float | None]:
+        """The ``wanted`` best distinct hits, and the best dense similarity in the filtered store."""
         depth = max(self.candidates, 3 * wanted)
         while True:
             rankings: list[list[int]] = []
+            closest = None
             if vector is not None:
-                rankings.append([i for i, _ in self.store.dense_search(vector, depth, chunk_filter)])
-            if mode != "dense":
+                dense = self.store.dense_search(vector, depth, chunk_filter)
+                closest = dense[0][1] if dense else 0.0
+                rankings.append([i for i, _ in dense])
+            if lemmas or vector is None:
                 rankings.append([i for i, _ in self.store.lexical_search(lemmas, depth, chunk_filter)])
             fused = reciprocal_rank_fusion(rankings, self.rrf_k)
             hits = self._distinct_hits(fused, wanted)
             exhausted = all(len(ranking) < depth for ranking in rankings)
             if len(hits) >= wanted or exhausted:
-                return hits[offset:]
+                return hits, closest
             depth *= 4
+
+    def _describe(self, hits: list[Hit], lemmas: set[str], vector: np.ndarray | None) -> None:
+        """Each hit's matched words and, where the query has a vector, its relevance."""
+        similarities = (
+            self.store.vectors([hit.chunk_id for hit in hits]) @ vector if vector is not None else None
+        )
+        for number, hit in enumerate(hits):
+            hit.highlights = matched_spans(hit.text, lemmas, self.pipeline)
+            if similarities is not None:
+                hit.relevance = self.scale.of(similarities[number])
 
     def _distinct_hits(self, fused: Sequence[tuple[int, float]], k: int) -> list[Hit]:
         chunks = self.store.chunks([chunk_id for chunk_id, _ in fused])
@@ -88,19 +139,23 @@ class Searcher:
         return hits
 
 
-def _checked_query(query: str, k: int, mode: str, offset: int) -> str:
+def _checked_query(query: str, k: int, mode: str, offset: int) -> tuple[str, bool]:
+    """The query to search (cut at a word boundary past ``MAX_QUERY_CHARS``) and whether it was cut."""
     query = (query or "").strip()
     if not query:
-        raise InvalidQueryError("the query is empty")
-    if len(query) > MAX_QUERY_CHARS:
-        raise InvalidQueryError(f"the query is longer than {MAX_QUERY_CHARS} characters")
+        raise InvalidQueryError("the query is empty", "q")
     if not 1 <= k <= MAX_K:
-        raise InvalidQueryError(f"k must be between 1 and {MAX_K}, not {k}")
+        raise InvalidQueryError(f"k must be between 1 and {MAX_K}, not {k}", "k")
     if not 0 <= offset <= MAX_OFFSET:
-        raise InvalidQueryError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}")
+        raise InvalidQueryError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}", "offset")
     if mode not in SEARCH_MODES:
-        raise InvalidQueryError(f"mode must be one of {', '.join(SEARCH_MODES)}, not {mode!r}")
-    return query
+        raise InvalidQueryError(
+            f"mode must be one of {', '.join(SEARCH_MODES)}, not {mode!r}", "mode", SEARCH_MODES
+        )
+    if len(query) <= MAX_QUERY_CHARS:
+        return query, False
+    cut = query[:MAX_QUERY_CHARS]
+    return (cut.rsplit(maxsplit=1)[0] if " " in cut.strip() else cut).rstrip(), True
 
 
 def _place_key(chunk: StoredChunk) -> tuple[object, ...]:

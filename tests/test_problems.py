@@ -25,7 +25,6 @@ from service.problems import (
     write_chart,
     write_problems_csv,
 )
-from service.problems.problem_statements import find_problem_statements
 
 FIXTURE = Path(__file__).parent / "fixtures" / "problems" / "kyiv1551-appeals-100.jsonl"
 
@@ -202,21 +201,6 @@ def test_recurrence_is_counted_by_month_and_region_and_filters_apply(
     assert before.recurrence.size == 0
     with pytest.raises(ProblemNotFoundError):
         service.get_problem(connection, "P-none")
-
-
-def test_problem_statements_are_found_in_a_transcript_turn(pipeline: UkrainianPipeline) -> None:
-    turn = (
-        "Дякую, колеги. У селі Мирне відсутнє вуличне освітлення, а школа потребує ремонту даху. "
-        "Наступне питання порядку денного. В амбулатории нет врача уже полгода."
-    )
-    statements = find_problem_statements(turn, "transcript", pipeline)
-
-    assert [s.text for s in statements] == [
-        "У селі Мирне відсутнє вуличне освітлення, а школа потребує ремонту даху.",
-        "В амбулатории нет врача уже полгода.",
-    ]
-    assert all(turn[s.start : s.end] == s.text for s in statements)
-    assert find_problem_statements(turn, "appeal", pipeline)[0].text == turn
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from docx import Document
 
-from service.excerpt_export import to_docx, to_markdown
+from service.excerpt_export import ReportTitle, query_title, to_docx, to_markdown
 from service.hromada import Hromada
 from service.rank_fusion import reciprocal_rank_fusion
 from service.search_types import InvalidQueryError, SearchFilters
+from service.searcher import MAX_QUERY_CHARS
+from tests.word_footnotes import cited_paragraphs, footnotes
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
@@ -63,7 +67,7 @@ def test_law_hits_are_cited_as_a_ukrainian_reader_expects(indexed: Hromada) -> N
         k=3,
         filters=SearchFilters(kind="legislation"),
     )
-    assert hits[0].citation.startswith('Закон України "Про місцеве самоврядування в Україні", ст. 26')
+    assert hits[0].citation.startswith("Закон України «Про місцеве самоврядування в Україні», ст. 26")
 
 
 def test_transcript_and_pdf_citations_name_speaker_time_and_page(indexed: Hromada) -> None:
@@ -79,11 +83,35 @@ def test_excerpts_are_exact_spans_with_numbered_citations(indexed: Hromada) -> N
     assert [excerpt.number for excerpt in excerpts] == [1, 2, 3]
     for excerpt in excerpts:
         assert indexed.document(excerpt.doc_id).text[excerpt.start : excerpt.end] == excerpt.text
-    markdown = to_markdown(excerpts, "Витяги")
+    report = ReportTitle(query_title("аварійний водогін"), "Аналітичний відділ асоціації")
+    markdown = to_markdown(excerpts, report)
     assert "[^1]:" in markdown and "[^3]:" in markdown and excerpts[0].citation in markdown
-    docx = Document(io.BytesIO(to_docx(excerpts, "Витяги")))
-    paragraphs = [paragraph.text for paragraph in docx.paragraphs]
-    assert any(paragraph.startswith("[1] ") and excerpts[0].citation in paragraph for paragraph in paragraphs)
+    docx = Document(io.BytesIO(to_docx(excerpts, report)))
+    assert footnotes(docx) == {excerpt.number: f"{excerpt.citation}." for excerpt in excerpts}
+    assert [number for _, number in cited_paragraphs(docx)] == [1, 2, 3]
+
+
+def test_a_docx_report_is_ukrainian_with_its_own_properties_and_footnotes(indexed: Hromada) -> None:
+    excerpts = indexed.excerpts("мета проєкту водогону", k=3, filters=SearchFilters(kind="proposal"))
+    made_at = datetime(2026, 3, 4, 10, 30, tzinfo=UTC)
+    report = ReportTitle(query_title("мета проєкту водогону"), "Аналітичний відділ асоціації", made_at)
+    blob = to_docx(excerpts, report)
+    docx = Document(io.BytesIO(blob))
+    properties = docx.core_properties
+    assert properties.title == "Витяги: «мета проєкту водогону» — 4 березня 2026 р."
+    assert properties.author == "Аналітичний відділ асоціації" and properties.created == made_at
+    assert properties.language == "uk-UA"
+    assert docx.paragraphs[0].text == properties.title and docx.paragraphs[0].style.name == "Heading 1"
+    with zipfile.ZipFile(io.BytesIO(blob)) as package:
+        styles = package.read("word/styles.xml").decode()
+        assert 'w:val="uk-UA"' in styles and "en-US" not in styles
+        assert "word/footnotes.xml" in package.namelist()
+    cited = cited_paragraphs(docx)
+    assert len(cited) == len(excerpts) and all(text.endswith("»") for text, _ in cited)
+    # A source's Markdown heading is shown as a bold heading line, never with its «##».
+    body = "\n".join(paragraph.text for paragraph in docx.paragraphs)
+    assert "#" not in body and any(excerpt.text.lstrip().startswith("#") for excerpt in excerpts)
+    assert '"' not in body + "".join(footnotes(docx).values())
 
 
 def test_invalid_queries_are_refused_with_the_field_named(indexed: Hromada) -> None:
@@ -104,3 +132,27 @@ def test_reciprocal_rank_fusion_matches_its_definition() -> None:
     expected = {1: 1 / 61 + 1 / 62, 2: 1 / 62, 3: 1 / 63 + 1 / 61}
     assert [item for item, _ in fused] == sorted(expected, key=lambda item: -expected[item])
     assert all(abs(score - expected[item]) < 1e-12 for item, score in fused)
+
+
+def test_highlights_mark_the_query_lemmas_not_shared_prefixes(indexed: Hromada) -> None:
+    hits = indexed.search("статут територіальної громади", k=5, filters=SearchFilters(kind="legislation"))
+    marked = [hit.text[start:end].casefold() for hit in hits for start, end in hit.highlights]
+    assert any(word.startswith("статут") for word in marked)
+    assert not any(word.startswith("стат") and not word.startswith("статут") for word in marked)
+    assert any("стаття" in hit.text.casefold() for hit in hits), "the test needs a hit that says «Стаття»"
+
+
+def test_an_answer_counts_its_matches_and_says_when_nothing_is_close(indexed: Hromada) -> None:
+    municipal = indexed.search_answer("аварійний водогін у селі", k=3)
+    assert municipal.close_match is True and municipal.total and not municipal.cut
+    assert all(hit.relevance and 0 < hit.relevance.similarity <= 1 for hit in municipal.hits)
+    nonsense = indexed.search_answer("ккккккк zzzqqq", k=3)
+    assert nonsense.close_match is False and nonsense.total == 0 and nonsense.hits
+    assert indexed.search_answer("аварійний водогін", k=3, mode="dense").total is None
+
+
+def test_a_query_past_the_limit_is_cut_at_a_word_and_says_so(indexed: Hromada) -> None:
+    long_query = "ремонт водогону в громаді " * 120
+    answer = indexed.search_answer(long_query, k=2)
+    assert answer.cut and len(answer.query) <= MAX_QUERY_CHARS and long_query.startswith(answer.query)
+    assert answer.query.endswith(("ремонт", "водогону", "в", "громаді")) and answer.hits

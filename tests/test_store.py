@@ -153,7 +153,7 @@ def test_filters_apply_before_ranking(store: Store) -> None:
     hits = store.dense_search(query, 10, march_on)
     assert len(hits) == 2
     assert {chunk.date for chunk in store.chunks([i for i, _ in hits])} == {"2024-03-01", "2024-04-01"}
-    assert store.dense_search(query, 10, ChunkFilter(region="київ")) != []
+    assert store.dense_search(query, 10, ChunkFilter(region="Київ")) != []  # regions are compared as stored
     assert store.dense_search(query, 10, ChunkFilter(region="Львів")) == []
     assert [i for i, _ in store.lexical_search(["школи"], 10, ChunkFilter(until="2024-02-15"))] == []
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from indexing.document import ParsedDocument
 from indexing.errors import UnreadableFileError
-from indexing.readers.docx_reader import read_docx
 from indexing.readers.file_signatures import (
     GZIP_MARKER,
     PDF_MARKER,
@@ -27,10 +26,8 @@ from indexing.readers.file_signatures import (
     describe_start,
     recognised_format,
 )
-from indexing.readers.html_reader import read_html
 from indexing.readers.json_values import load_json, load_json_lines
 from indexing.readers.legislation_reader import is_act, read_acts
-from indexing.readers.pdf_reader import read_pdf
 from indexing.readers.records_reader import parse_csv, read_records
 from indexing.readers.strategies_reader import looks_like_strategies, read_strategies
 from indexing.readers.text_decoding import decode_text
@@ -144,14 +141,21 @@ def _read(path: Path, data: bytes, suffix: str, source: str, max_unpacked_bytes:
         data = _gunzip(data, source, max_unpacked_bytes)
         suffix = suffix.removesuffix(".gz")
     file_format = _FORMAT_BY_SUFFIX[suffix]
+    # pypdf, python-docx and BeautifulSoup take most of a second to import: only a file that needs one pays.
     if file_format == "pdf":
+        from indexing.readers.pdf_reader import read_pdf
+
         _expect(PDF_MARKER in data[:PDF_MARKER_WINDOW], "pdf", data, source)
         return read_pdf(data, source)
     if file_format == "docx":
+        from indexing.readers.docx_reader import read_docx
+
         _expect(data.startswith(ZIP_MARKER), "docx", data, source)
         return read_docx(data, source, max_unpacked_bytes)
     _expect_text(data, source)
     if file_format == "html":
+        from indexing.readers.html_reader import read_html
+
         return read_html(data, source)
     if file_format in ("text", "markdown"):
         return read_text(data, source, markdown=file_format == "markdown")

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from indexing.errors import StoreError
 
-FORMAT_VERSION = 1
-"""Bumped whenever the layout of the store changes; a store with a higher number is refused."""
+FORMAT_VERSION = 2
+"""Bumped whenever the layout of the store changes; a store with a higher number is refused.
+
+2: regions are stored as the gazetteer names them; transcripts, proposals and notes carry their headers' date
+and place (a store of format 1 is upgraded when opened).
+"""
 
 
 @dataclass
@@ -25,6 +29,8 @@ class Manifest:
     """The SQLite write generation that ``vectors.faiss`` reflects."""
     documents: int
     chunks: int
+    backends: list[str] = field(default_factory=list)
+    """The encoder backends that computed the stored vectors (see ``models.encoders``)."""
 
     @classmethod
     def read(cls, path: Path) -> Manifest | None:

@@ -235,6 +235,24 @@ def load_members(
     return [(_item_from_row(row[:-2]), ItemPlacement(row[-2], row[-1])) for row in rows]
 
 
+def load_central_members(
+    connection: sqlite3.Connection, per_problem: int
+) -> dict[str, list[tuple[ProblemItem, float]]]:
+    """Each problem's ``per_problem`` members most similar to its centre, the closest first (ties by item id)."""
+    rows = connection.execute(
+        f"SELECT {_ITEM_COLUMNS}, problem_id, similarity FROM ("
+        f"  SELECT *, ROW_NUMBER() OVER ("
+        "    PARTITION BY problem_id ORDER BY similarity DESC, item_id) AS closeness"
+        "  FROM problem_items WHERE problem_id IS NOT NULL"
+        ") WHERE closeness <= ? ORDER BY problem_id, closeness",
+        (per_problem,),
+    ).fetchall()
+    members: dict[str, list[tuple[ProblemItem, float]]] = {}
+    for row in rows:
+        members.setdefault(row[-2], []).append((_item_from_row(row[:-2]), row[-1] or 0.0))
+    return members
+
+
 def load_keyword_counts(connection: sqlite3.Connection) -> dict[str, Counter[str]]:
     counts: dict[str, Counter[str]] = {}
     for problem_id, lemma, count in connection.execute(

@@ -17,8 +17,8 @@ def filter_condition(chunk_filter: ChunkFilter) -> tuple[str, list[object]]:
         clauses.append("(',' || c.sector || ',') LIKE ?")
         params.append(f"%,{chunk_filter.sector},%")
     if chunk_filter.region:
-        # SQLite's LIKE folds only ASCII case; casefold() is registered on every connection.
-        clauses.append("instr(casefold(c.region), casefold(?)) > 0")
+        # Regions are stored as the gazetteer names them, and a filter is resolved to that name before it gets here.
+        clauses.append("c.region = ?")
         params.append(chunk_filter.region)
     if chunk_filter.since:
         clauses.append("substr(c.date, 1, 10) >= ?")

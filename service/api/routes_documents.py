@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from indexing.indexer import IndexOptions
 from service.api.dependencies import get_hromada
+from service.api.ukrainian_messages import for_reader_failure
 from service.hromada import Hromada
 
 router = APIRouter(tags=["documents"])
@@ -47,7 +48,13 @@ async def upload_documents(
     """Index one or more uploaded files; each bad file is reported with its reason, the rest are indexed."""
     folder = hromada.settings.store / UPLOADS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    saved = [await _save_upload(upload, folder, hromada.settings.max_upload_bytes) for upload in file]
+    saved: list[Path] = []
+    try:
+        for upload in file:
+            saved.append(await _save_upload(upload, folder, hromada.settings.max_upload_bytes))
+    except HTTPException:
+        _remove(saved)
+        raise
     # Documents are named by the uploaded name: the server's folders are nobody's business (saved as <digest>-<name>).
     names = {path: path.name.partition("-")[2] for path in saved}
     options = IndexOptions(
@@ -55,10 +62,17 @@ async def upload_documents(
     )
     # Indexing takes seconds to minutes: off the event loop, so that other requests keep being answered.
     report = await run_in_threadpool(hromada.index, saved, options)
+    # A file that failed is no document's source: keeping it would only fill the uploads folder.
+    kept = set(report.indexed) | set(report.unchanged)
+    failed = {failure.path for failure in report.failed} - kept
+    _remove([path for path in saved if names[path] in failed])
     return {
         "indexed": [Path(path).name for path in report.indexed],
         "unchanged": [Path(path).name for path in report.unchanged],
-        "failed": [{"path": Path(f.path).name, "error": f.error} for f in report.failed],
+        "failed": [
+            {"path": Path(f.path).name, "error": f.error, **for_reader_failure(f.error).to_dict()}
+            for f in report.failed
+        ],
         "documents": report.documents,
         "chunks": report.chunks,
         "kinds": [{"path": Path(c.path).name, "kind": c.kind, "reason": c.reason} for c in report.kinds],
@@ -84,6 +98,11 @@ async def _save_upload(upload: UploadFile, folder: Path, limit: int) -> Path:
     target = folder / f"{digest.hexdigest()[:12]}-{name}"
     temporary.replace(target)
     return target
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def safe_file_name(name: str) -> str:

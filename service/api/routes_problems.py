@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from indexing.places import Gazetteer, normal_region
 from indexing.store.problem_item import ProblemItem
 from service.api.dependencies import get_hromada
 from service.hromada import Hromada
@@ -56,7 +57,12 @@ def cluster(hromada: HromadaDep, filters: ProblemFilters | None = None) -> dict[
 def assign(batch: Batch, hromada: HromadaDep) -> dict[str, Any]:
     """Assign each item to a known problem when it is close enough; form new problems from the rest."""
     items = [
-        ProblemItem(id=item.id, text=item.text.strip(), date=item.date, region=item.region)
+        ProblemItem(
+            id=item.id,
+            text=item.text.strip(),
+            date=item.date,
+            region=normal_region(item.region, Gazetteer.default()),
+        )
         for item in batch.items
     ]
     return hromada.assign_batch(items).to_json()

@@ -31,6 +31,12 @@ def page() -> FileResponse:
     return _web_file("index.html")
 
 
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """The tab's icon, for browsers that ask for it before reading the page's ``<link rel="icon">``."""
+    return _web_file("favicon.svg")
+
+
 @router.get("/web/{name}")
 def web_file(name: str) -> FileResponse:
     """A stylesheet, script module or image of the page."""

@@ -7,13 +7,15 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from indexing.indexer import IndexOptions, IndexReport
 from models.errors import HromadaError
-from service.excerpt_export import to_docx, to_markdown
+from service.excerpt_export import ReportTitle, query_title, to_docx, to_markdown
 from service.hromada import Hromada
 from service.search_types import Hit, SearchFilters
+
+if TYPE_CHECKING:
+    from indexing.indexer import IndexReport
 
 EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE = 0, 1, 2
 
@@ -43,12 +45,15 @@ def filters_of(args: argparse.Namespace) -> SearchFilters:
 
 
 def index(app: Hromada, args: argparse.Namespace) -> int:
+    from indexing.indexer import IndexOptions  # the readers load only for indexing (see Hromada.index)
+
     options = IndexOptions(
         kind=args.kind,
         metadata=_read_metadata(args.meta) if args.meta else {},
         max_file_bytes=app.settings.max_file_bytes,
         only=tuple(args.only),
-        show_progress=sys.stderr.isatty() or not args.json,
+        # Bars only on a terminal: in a file or a pipe they would leave escape codes.
+        show_progress=sys.stderr.isatty(),
     )
     report = app.index(args.paths, options)
     if args.json:
@@ -158,17 +163,17 @@ def _print_hits(hits: list[Hit]) -> None:
 
 def excerpts(app: Hromada, args: argparse.Namespace) -> int:
     found = app.excerpts(args.query, args.k, filters_of(args))
-    heading = f"Витяги: «{args.query}»"
+    report = ReportTitle(query_title(args.query), app.settings.report_author)
     if args.format == "docx":
         if args.output is None:
             raise UsageError("--format docx needs -o FILE")
-        args.output.write_bytes(to_docx(found, heading))
+        args.output.write_bytes(to_docx(found, report))
         say(f"wrote {len(found)} excerpts to {args.output}")
         return EXIT_OK
     if args.format == "json" or args.json:
         text = json.dumps({"query": args.query, "excerpts": [e.to_dict() for e in found]}, ensure_ascii=False)
     else:
-        text = to_markdown(found, heading)
+        text = to_markdown(found, report)
     if args.output is not None:
         args.output.write_text(text, encoding="utf-8")
         say(f"wrote {len(found)} excerpts to {args.output}")
@@ -218,5 +223,5 @@ def serve(app: Hromada, args: argparse.Namespace) -> int:
     host = args.host or app.settings.host
     port = args.port or app.settings.port
     check_binding(host, KeyStore.from_settings(app.settings))
-    uvicorn.run(create_app(app), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(app, load_models_first=True), host=host, port=port, log_level="info")
     return EXIT_OK

@@ -87,6 +87,8 @@ def show_problems(app: Hromada, args: argparse.Namespace) -> int:
     else:
         for problem in problems:
             _print_problem(problem)
+            if args.problem_id is not None:
+                _print_trend(problem)
     return EXIT_OK
 
 
@@ -124,7 +126,22 @@ def _print_problem(problem: Problem) -> None:
     period = f"{recurrence.first_seen or '?'} – {recurrence.last_seen or '?'}"
     regions = ", ".join(recurrence.regions[:3])
     print(f"\n{problem.id}  {problem.label}  ({recurrence.size}; {period}; {recurrence.trend.direction})")
+    if problem.keywords:
+        print(f"   ключові слова: {', '.join(problem.keywords)}")
     if regions:
         print(f"   регіони: {regions}")
     for example in problem.examples[:2]:
         print(f"   — {' '.join(example.item.text.split())[:160]}")
+
+
+def _print_trend(problem: Problem) -> None:
+    """The months the trend rests on, and the test that decided it."""
+    trend = problem.recurrence.trend
+    if not trend.months:
+        print("   динаміка: без дат")
+        return
+    p_value = "" if trend.p_value is None else f", p = {trend.p_value:.3f}"
+    print(f"   динаміка: {trend.direction} ({trend.test}{p_value}; перший місяць не перевіряється)")
+    print("   місяць    згадок  усіх висловлювань")
+    for month in trend.months:
+        print(f"   {month.month}  {month.count:>6}  {month.total:>17}")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from indexing.places import AmbiguousPlaceError, Gazetteer
 from models.errors import HromadaError
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.precedents.shared_words import common_words
@@ -101,6 +102,7 @@ class PartnerFinder:
         if not wanted:
             raise UnknownHromadaError("the hromada's name is empty")
         exact = [profile for profile in self.profiles if profile.hromada.casefold() == wanted]
+        exact = exact or self._named_by_gazetteer(name)
         fitting = exact or [profile for profile in self.profiles if wanted in profile.hromada.casefold()]
         if len(fitting) == 1:
             return fitting[0]
@@ -108,6 +110,16 @@ class PartnerFinder:
             raise UnknownHromadaError(f"no hromada strategy in the store is called {name!r}")
         names = ", ".join(sorted(profile.hromada for profile in fitting)[:5])
         raise UnknownHromadaError(f"{name!r} fits {len(fitting)} hromadas ({names}, ...); give the full name")
+
+    def _named_by_gazetteer(self, name: str) -> list[StrategyProfile]:
+        """The profile of the hromada another name means («Хотинська ТГ», «м. Хотин»), if the gazetteer knows it."""
+        try:
+            place = Gazetteer.default().resolve(name)
+        except AmbiguousPlaceError:
+            return []
+        if place is None or place.hromada is None:
+            return []
+        return [profile for profile in self.profiles if profile.hromada == place.hromada]
 
     def for_hromada(self, name: str, k: int = 5) -> tuple[StrategyProfile, list[PartnerSuggestion]]:
         """The hromada found by ``name`` and up to ``k`` partners for it."""

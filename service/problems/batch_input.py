@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from indexing.places import Gazetteer, normal_region
 from indexing.store.problem_item import ProblemItem
 from models.errors import HromadaError
 
@@ -90,7 +91,8 @@ def _item(path: Path, line: int, record: Mapping[str, Any]) -> ProblemItem:
     date = _optional_field(path, line, record, "date")
     if date is not None and not _DATE.match(date):
         raise BatchFileError(str(path), line, f"field 'date' is {date!r}, expected YYYY-MM-DD")
-    region = _optional_field(path, line, record, "region")
+    # Stored as the gazetteer names it, so that a region filter finds it by any name; an unknown one as written.
+    region = normal_region(_optional_field(path, line, record, "region"), Gazetteer.default())
     return ProblemItem(id=item_id, text=text, date=date, region=region, kind=BATCH_KIND)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from service.problems.problem_records import Assignment, Problem
+from service.problems.recurrence import month_range
 
 CHART_PROBLEMS = 8
 CHART_FORMATS = (".png", ".svg")
@@ -20,12 +21,18 @@ PROBLEM_COLUMNS = (
     "last_seen",
     "regions",
     "trend",
+    "trend_p_value",
+    "trend_test",
+    "monthly_counts",
 )
 ASSIGNMENT_COLUMNS = ("id", "problem_id", "similarity", "problem_label")
 
 
 def write_problems_csv(problems: Sequence[Problem], path: str | Path) -> None:
-    """One row per problem; lists (keywords, regions) are joined with «; »."""
+    """One row per problem; lists (keywords, regions, monthly counts) are joined with «; ».
+
+    ``monthly_counts`` holds the months the trend rests on, quiet ones as zeros (``Trend.months``).
+    """
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(PROBLEM_COLUMNS)
@@ -42,6 +49,9 @@ def write_problems_csv(problems: Sequence[Problem], path: str | Path) -> None:
                     recurrence.last_seen or "",
                     "; ".join(recurrence.regions),
                     recurrence.trend.direction,
+                    "" if recurrence.trend.p_value is None else recurrence.trend.p_value,
+                    recurrence.trend.test or "",
+                    "; ".join(f"{month.month}: {month.count}" for month in recurrence.trend.months),
                 )
             )
 
@@ -63,13 +73,17 @@ def write_assignments_csv(
 def write_chart(problems: Sequence[Problem], path: str | Path, count: int = CHART_PROBLEMS) -> None:
     """A line chart of statements per month for the ``count`` largest problems; PNG or SVG by the file's suffix.
 
+    The months run from the earliest statement of those problems to the latest, quiet months as zeros.
+
     Built on a bare ``Figure`` (the Agg canvas), so it needs no display and no global pyplot state.
     """
     path = Path(path)
     if path.suffix.lower() not in CHART_FORMATS:
         raise ValueError(f"{path}: a chart is written as .png or .svg")
     largest = sorted(problems, key=lambda problem: (-problem.recurrence.size, problem.id))[:count]
-    months = sorted({month for problem in largest for month in problem.recurrence.monthly_counts})
+    # The problems' own months only, from the first statement on: nothing else dates a problem.
+    dated = [month for problem in largest for month in problem.recurrence.monthly_counts]
+    months = month_range(min(dated), max(dated)) if dated else []
     from matplotlib.figure import Figure  # matplotlib loads only when a chart is asked for
 
     figure = Figure(figsize=(11, 6), layout="constrained")

@@ -22,13 +22,29 @@ class Example:
 
 
 @dataclass(frozen=True)
+class MonthCount:
+    """One month of a trend: the problem's statements in it and all statements of the collection in it."""
+
+    month: str
+    count: int
+    total: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"month": self.month, "count": self.count, "total": self.total}
+
+
+@dataclass(frozen=True)
 class Trend:
     """Whether a problem's share of all statements rises month by month (see ``recurrence.trend_of``)."""
 
     direction: str
-    """``growing``, ``shrinking``, ``stable`` or ``unknown`` (too few months to tell)."""
+    """``growing``, ``shrinking``, ``stable`` or ``unknown`` (too few months or statements to tell)."""
     tau: float | None = None
     p_value: float | None = None
+    months: list[MonthCount] = field(default_factory=list)
+    """The months the trend rests on, from the problem's first statement to the collection's last month."""
+    test: str | None = None
+    """The test applied, by name and level."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,8 @@ class Problem:
             "trend": recurrence.trend.direction,
             "trend_tau": recurrence.trend.tau,
             "trend_p_value": recurrence.trend.p_value,
+            "trend_test": recurrence.trend.test,
+            "trend_months": [month.to_json() for month in recurrence.trend.months],
         }
 
 

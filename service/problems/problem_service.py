@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -34,6 +34,7 @@ from indexing.store.problem_tables import (
     add_keyword_counts,
     count_batches,
     create_problem_schema,
+    load_central_members,
     load_keyword_counts,
     load_members,
     load_monthly_totals,
@@ -48,18 +49,21 @@ from indexing.store.problem_tables import (
     save_settings,
 )
 from models.errors import HromadaError
+from models.statement_model import StatementModel
 from service.problems.batch_assignment import calibrate_threshold, nearest_problems
 from service.problems.clustering import ClusteringParameters, cluster_embeddings
 from service.problems.collection_centre import CollectionCentre
 from service.problems.problem_labels import (
+    CENTRAL_STATEMENTS,
     KeywordPipeline,
     ProblemName,
+    central_texts,
     keyword_counts,
     name_problems,
     typical_examples,
 )
 from service.problems.problem_records import Assignment, Problem, ProblemReport
-from service.problems.problem_statements import SentencePipeline, find_problem_statements
+from service.problems.problem_statements import SentencePipeline, StatementDetector
 from service.problems.recurrence import monthly_totals, recurrence_of
 from service.problems.vector_math import normalise_rows
 
@@ -67,6 +71,8 @@ THRESHOLD_SETTING = "assignment_threshold"
 LANGUAGE_CACHE_TEXTS = 1 << 17
 """Statements whose detected language is remembered: more than the 85k Kyiv appeals clustered at once."""
 CENTRE_SETTING = "collection_centre"
+RUSSIAN_MARGIN = 6
+"""Central members read per problem for its label, per statement used: room for Russian ones, which are skipped."""
 
 
 class ProblemNotFoundError(HromadaError):
@@ -136,7 +142,9 @@ class ProblemService:
         language_of: Callable[[str], str],
         parameters: ClusteringParameters | None = None,
         show_progress: bool = False,
+        statement_model: StatementModel | None = None,
     ) -> None:
+        """``statement_model`` judges which sentences state a problem; the shipped one when not given."""
         self._embedder = embedder
         self._pipeline = pipeline
         # Each statement's language is needed for centring and again for naming: detecting it once saved
@@ -144,9 +152,20 @@ class ProblemService:
         self._language_of = lru_cache(maxsize=LANGUAGE_CACHE_TEXTS)(language_of)
         self.parameters = parameters or ClusteringParameters()
         self._show_progress = show_progress
+        self._statement_model = statement_model
+
+    @cached_property
+    def statement_detector(self) -> StatementDetector:
+        model = self._statement_model or StatementModel.load()
+        return StatementDetector(model, self._embedder, self._pipeline)
 
     def statements_from_chunks(self, chunks: Iterable[StatementSource]) -> list[ProblemItem]:
-        """The problem statements of stored chunks, each citing its document and offsets in the document's text."""
+        """The problem statements of stored chunks, each citing its document and offsets in the document's text.
+
+        None comes from legislation; an appeal is one whole statement; other chunks give their problem sentences.
+        """
+        chunks = list(chunks)
+        found = self.statement_detector.find([(chunk.text, chunk.kind) for chunk in chunks])
         return [
             ProblemItem(
                 id=f"chunk-{chunk.id}:{statement.start}-{statement.end}",
@@ -159,8 +178,8 @@ class ProblemService:
                 start=chunk.start + statement.start,
                 end=chunk.start + statement.end,
             )
-            for chunk in chunks
-            for statement in find_problem_statements(chunk.text, chunk.kind, self._pipeline)
+            for chunk, statements in zip(chunks, found, strict=True)
+            for statement in statements
         ]
 
     def cluster_items(
@@ -175,7 +194,11 @@ class ProblemService:
             keyword_counts([items[i] for i in problem.members], self._pipeline, self._language_of)
             for problem in self._naming_bar(formed)
         ]
-        names = name_problems(counts)
+        central = [
+            central_texts([items[i] for i in problem.members], problem.similarities, self._language_of)
+            for problem in formed
+        ]
+        names = name_problems(counts, central, self._pipeline)
         totals = monthly_totals(items)
         problems = [
             _problem(problem.id, name, [items[i] for i in problem.members], problem.similarities, totals)
@@ -383,7 +406,13 @@ class ProblemService:
             problem.batch_id = batch_id
         problems = stored + new_problems
         counts = load_keyword_counts(connection)
-        names = name_problems([counts.get(problem.id, Counter()) for problem in problems])
+        # Russian members are skipped when choosing the label, so more than the few central ones are read.
+        central = load_central_members(connection, RUSSIAN_MARGIN * CENTRAL_STATEMENTS)
+        names = name_problems(
+            [counts.get(problem.id, Counter()) for problem in problems],
+            [_central_texts_of(central.get(problem.id, []), self._language_of) for problem in problems],
+            self._pipeline,
+        )
         for problem, name in zip(problems, names, strict=True):
             problem.label, problem.keywords = name.label, name.keywords
         save_problems(connection, problems)
@@ -488,6 +517,14 @@ def _problem(
         keywords=name.keywords,
         recurrence=recurrence_of(members, totals),
         examples=typical_examples(members, similarities),
+    )
+
+
+def _central_texts_of(
+    members: list[tuple[ProblemItem, float]], language_of: Callable[[str], str]
+) -> list[str]:
+    return central_texts(
+        [item for item, _ in members], [similarity for _, similarity in members], language_of
     )
 
 

@@ -2,12 +2,16 @@
 
 const KEY_STORAGE = "hromada.apiKey";
 
-/** An answer other than 2xx: `status` and the server's `detail` (already plain English or Ukrainian). */
+/**
+ * An answer other than 2xx: `status`, the server's English `detail`, and its Ukrainian `plain` explanation
+ * (`message`, `advice`, `field`) when it gave one.
+ */
 export class ApiError extends Error {
-  constructor(status, detail) {
+  constructor(status, detail, plain = {}) {
     super(detail || `HTTP ${status}`);
     this.status = status;
     this.detail = detail;
+    this.plain = plain;
   }
 
   /** The server has no such route (yet): an older server, or a feature not installed. */
@@ -41,16 +45,17 @@ async function request(path, options = {}) {
   } catch {
     throw new ApiError(0, "сервер не відповідає: перевірте, що hromada serve запущено, і оновіть сторінку");
   }
-  if (!response.ok) throw new ApiError(response.status, await errorDetail(response));
+  if (!response.ok) throw await errorOf(response);
   return response;
 }
 
-async function errorDetail(response) {
+async function errorOf(response) {
   try {
     const body = await response.json();
-    return typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
+    const detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
+    return new ApiError(response.status, detail, { message: body.message, advice: body.advice, field: body.field });
   } catch {
-    return response.statusText;
+    return new ApiError(response.status, response.statusText);
   }
 }
 
@@ -72,6 +77,11 @@ export function search(parameters) {
   return json(`/search?${query}`);
 }
 
+/** GET /health: {status, store, keys} — `keys` tells whether requests need an API key. */
+export function health() {
+  return json("/health");
+}
+
 export function stats() {
   return json("/stats");
 }
@@ -89,9 +99,9 @@ export function excerpts(chunkIds) {
   return json("/excerpts", postJson({ chunk_ids: chunkIds, format: "json" }));
 }
 
-/** The excerpts of chosen chunks as a file: "markdown" or "docx"; resolves to a Blob. */
-export async function excerptsFile(chunkIds, format) {
-  const response = await request("/excerpts", postJson({ chunk_ids: chunkIds, format }));
+/** The excerpts of chosen chunks as a file: "markdown" or "docx", headed by `title`; resolves to a Blob. */
+export async function excerptsFile(chunkIds, format, title = "") {
+  const response = await request("/excerpts", postJson({ chunk_ids: chunkIds, format, title: title || null }));
   return response.blob();
 }
 

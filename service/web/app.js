@@ -1,6 +1,7 @@
 // The page's entry point: draws the view the URL names, keeps in-page links in the page, and keeps the header
 // (current section, number of excerpts in the report, key menu) up to date.
 
+import { health } from "./api.js";
 import { basketItems } from "./basket.js";
 import { showBasket } from "./basket_view.js";
 import { fill } from "./dom.js";
@@ -42,6 +43,7 @@ function start() {
     keyForm("header", () => document.getElementById("key-menu").removeAttribute("open")),
   );
   showBasketCount();
+  showKeyMenuWhenKeysExist();
   draw().then(() => {
     document.body.dataset.ready = "true";
   });
@@ -73,6 +75,16 @@ function followInPageLink(event) {
   event.preventDefault();
   navigate(link.getAttribute("href"));
   window.scrollTo(0, 0);
+}
+
+/** The key menu only on a server that uses keys: elsewhere it would ask for something nobody has. */
+async function showKeyMenuWhenKeysExist() {
+  const menu = document.getElementById("key-menu");
+  try {
+    menu.hidden = !(await health()).keys;
+  } catch {
+    menu.hidden = false;
+  }
 }
 
 function showBasketCount() {

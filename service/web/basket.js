@@ -4,6 +4,7 @@
 // span); the export itself is made by the server from the chunk ids, so its citations are always current.
 
 const STORAGE = "hromada.basket";
+const TITLE_STORAGE = "hromada.basketTitle";
 
 /** The items in report order. */
 export function basketItems() {
@@ -18,6 +19,15 @@ export function basketItems() {
 function save(items) {
   localStorage.setItem(STORAGE, JSON.stringify(items));
   window.dispatchEvent(new CustomEvent("basketchange", { detail: items.length }));
+}
+
+/** The report's name, the heading and title of its file ("" until the reader names it). */
+export function basketTitle() {
+  return localStorage.getItem(TITLE_STORAGE) || "";
+}
+
+export function setBasketTitle(title) {
+  localStorage.setItem(TITLE_STORAGE, title);
 }
 
 /** What the basket keeps of a search hit, an excerpt or a precedent. */

@@ -2,7 +2,14 @@
 // numbered citations (made by POST /excerpts from the chunk ids, exactly as `hromada excerpts` makes them).
 
 import * as api from "./api.js";
-import { basketItems, clearBasket, moveInBasket, removeFromBasket } from "./basket.js";
+import {
+  basketItems,
+  basketTitle,
+  clearBasket,
+  moveInBasket,
+  removeFromBasket,
+  setBasketTitle,
+} from "./basket.js";
 import { KIND_NAMES, el, fill, notice, toast } from "./dom.js";
 import { errorNotice } from "./error_notice.js";
 import { copyCitationButton } from "./hit_card.js";
@@ -41,6 +48,19 @@ function basketContents(container, items, status) {
       "p",
       { class: "hint" },
       `Витягів: ${items.length}. Порядок тут — порядок і номери цитат у файлі. Кошик зберігається в цьому браузері.`,
+    ),
+    el(
+      "p",
+      { class: "basket-title" },
+      el("label", { for: "basket-title" }, "Назва звіту"),
+      el("input", {
+        id: "basket-title",
+        type: "text",
+        maxlength: "200",
+        placeholder: "Звіт",
+        value: basketTitle(),
+        oninput: (event) => setBasketTitle(event.target.value),
+      }),
     ),
     el(
       "div",
@@ -141,7 +161,7 @@ async function download(format, status) {
   const chunkIds = basketItems().map((item) => item.chunk_id);
   fill(status, el("p", { class: "loading" }, "Готую файл…"));
   try {
-    const blob = await api.excerptsFile(chunkIds, format);
+    const blob = await api.excerptsFile(chunkIds, format, basketTitle().trim());
     saveBlob(blob, DOWNLOADS[format].name);
     fill(status, el("p", { class: "hint" }, `Файл ${DOWNLOADS[format].name} завантажено.`));
   } catch (error) {

@@ -18,6 +18,15 @@ export function monthlyCounts(problem) {
   return problem.monthly_counts || problem.counts_per_month || {};
 }
 
+/**
+ * The counts the trend rests on: every month from the problem's first statement to the collection's last
+ * month, quiet ones as zeros. A server without trend months gives the problem's own months.
+ */
+export function trendCounts(problem) {
+  if (!problem.trend_months?.length) return monthlyCounts(problem);
+  return Object.fromEntries(problem.trend_months.map((month) => [month.month, month.count]));
+}
+
 /** Every month from the first to the last of `months`, so that quiet months show as zero, not as a gap. */
 export function monthRange(months) {
   const sorted = [...months].sort();

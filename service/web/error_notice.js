@@ -1,14 +1,13 @@
-// What the page shows when a request fails: the server's reason and what the reader can do about it.
+// What the page shows when a request fails: in Ukrainian, what went wrong and what the reader can do about it.
+// The server's English detail (it names the field or file at fault) stays one click away, for a report to an admin.
 
 import { keyForm } from "./key_form.js";
-import { notice } from "./dom.js";
+import { el, notice } from "./dom.js";
 
 /**
  * A notice for a failed `action` ("пошук", "завантаження"...); `retry` runs again after a key is entered.
- * The server's own message is shown too: it names the field or file at fault.
  */
 export function errorNotice(error, action, retry = () => {}) {
-  const reason = error.detail || error.message;
   if (error.status === 401) {
     return notice(
       "error",
@@ -25,25 +24,30 @@ export function errorNotice(error, action, retry = () => {}) {
       keyForm(`${action}-403`, retry),
     );
   }
-  if (error.status === 503) {
-    return notice(
-      "error",
-      "Сховище ще порожнє або недоступне.",
-      "Додайте документи в розділі «Додати документи» (або командою hromada index) і спробуйте знову.",
-      `Відповідь сервера: ${reason}`,
-    );
-  }
   if (error.status === 0) {
-    return notice("error", `Не вдалося виконати дію «${action}»: ${reason}.`);
+    return notice("error", `Не вдалося виконати дію «${action}».`, error.message);
   }
-  const advice =
+  const plain = error.plain || {};
+  const fallback =
     error.status >= 500
       ? "Спробуйте пізніше; подробиці — у журналі сервера."
-      : "Виправте запит і спробуйте знову.";
+      : "Перевірте введені дані й спробуйте знову.";
   return notice(
     "error",
-    `Не вдалося виконати дію «${action}» (код ${error.status}).`,
-    `Відповідь сервера: ${reason}`,
-    advice,
+    `Не вдалося виконати дію «${action}».`,
+    plain.message || `Сервер відповів кодом ${error.status}.`,
+    plain.advice || fallback,
+    technicalDetail(error.detail),
+  );
+}
+
+/** The server's own words, folded away: useful to an administrator, not needed to act. */
+export function technicalDetail(detail) {
+  if (!detail) return null;
+  return el(
+    "details",
+    { class: "technical-detail" },
+    el("summary", {}, "Технічні подробиці"),
+    el("code", {}, detail),
   );
 }

@@ -1,9 +1,10 @@
-// Marks the words of a text that match the query's words, allowing for Ukrainian endings.
+// An excerpt's text as the reader sees it: the words that match the query marked, Markdown headings as headings.
 //
-// The server matches lemmas (pymorphy3), which the page does not have. A prefix is a good stand-in: Ukrainian
-// inflects mostly at the end of a word, so "вода" and "води" share "вод", "будинках" and "будинок" share
-// "будин". The prefix is the word without its last two letters, but at least 3 and at most 5 letters long.
-// Words under 3 letters and common function words are not marked.
+// Search hits carry `highlights`, the server's spans of the words whose lemma (pymorphy3) is one of the query's,
+// so «статут» marks «статуту» but not «Стаття». Where a list has no spans (precedents of a problem), a prefix is
+// the stand-in: the word without its last two letters, but at least 3 and at most 5 letters long; words under 3
+// letters and common function words are not marked. The text itself is never changed: a heading line loses
+// only its «#» marks on screen, so the marks and a citation's offsets stay where they are.
 
 const WORD = /[\p{L}\p{M}'’ʼ-]+/gu;
 const FUNCTION_WORDS = new Set(
@@ -42,5 +43,49 @@ export function highlighted(text, stems) {
     last = match.index + match[0].length;
   }
   if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
+  return nodes;
+}
+
+const HEADING_LINE = /^ {0,3}(#{1,6})[ \t]+/;
+
+/**
+ * Nodes of `text`: each Markdown heading line as a `.excerpt-heading` line without its marks, and the words
+ * in `spans` (offsets into `text`), or else those starting with one of `stems`, in <mark>.
+ */
+export function excerptNodes(text, { spans = [], stems = [] } = {}) {
+  const mark = spans.length ? (from, to) => markedSpans(text, spans, from, to) : (from, to) => highlighted(text.slice(from, to), stems);
+  const nodes = [];
+  let start = 0;
+  for (const line of text.split("\n")) {
+    const end = start + line.length;
+    const heading = HEADING_LINE.exec(line);
+    if (heading) {
+      const title = document.createElement("span");
+      title.className = "excerpt-heading";
+      title.append(...mark(start + heading[0].length, end));
+      nodes.push(title);
+    } else {
+      nodes.push(...mark(start, end), document.createTextNode(end < text.length ? "\n" : ""));
+    }
+    start = end + 1;
+  }
+  return nodes;
+}
+
+/** Nodes of `text[from:to]` with the parts inside `spans` (sorted [start, end] offsets into `text`) in <mark>. */
+function markedSpans(text, spans, from, to) {
+  const nodes = [];
+  let last = from;
+  for (const [spanStart, spanEnd] of spans) {
+    const start = Math.max(spanStart, last);
+    const end = Math.min(spanEnd, to);
+    if (end <= start) continue;
+    if (start > last) nodes.push(document.createTextNode(text.slice(last, start)));
+    const mark = document.createElement("mark");
+    mark.textContent = text.slice(start, end);
+    nodes.push(mark);
+    last = end;
+  }
+  if (last < to) nodes.push(document.createTextNode(text.slice(last, to)));
   return nodes;
 }

@@ -12,7 +12,7 @@ import {
   sectorNames,
   toast,
 } from "./dom.js";
-import { highlighted } from "./highlight.js";
+import { excerptNodes } from "./highlight.js";
 import { sourceUrl } from "./router.js";
 
 const LONG_TEXT_CHARS = 700;
@@ -30,7 +30,10 @@ export function placeOf(hit) {
   return parts.join(" · ");
 }
 
-/** The card of `hit`; `stems` are the prefixes to mark (see highlight.js), `reason` why a precedent was chosen. */
+/**
+ * The card of `hit`; its `highlights` are marked, else words starting with `stems` (see highlight.js);
+ * `reason` says why a precedent was chosen.
+ */
 export function hitCard(hit, { stems = [], reason = "", headingLevel = "h3" } = {}) {
   return el(
     "article",
@@ -50,7 +53,7 @@ export function hitCard(hit, { stems = [], reason = "", headingLevel = "h3" } = 
     ),
     el("p", { class: "hit-place" }, placeOf(hit)),
     reason ? el("p", { class: "hit-reason" }, `Чому тут: ${reason}`) : null,
-    hitText(hit.text, stems),
+    hitText(hit.text, { spans: hit.highlights || [], stems }),
     el(
       "footer",
       { class: "hit-footer" },
@@ -63,13 +66,7 @@ export function hitCard(hit, { stems = [], reason = "", headingLevel = "h3" } = 
       el(
         "p",
         { class: "hit-meta" },
-        hit.score !== undefined && hit.score !== null
-          ? el(
-              "span",
-              { class: "hit-score", title: "оцінка злиття рангів (RRF): більша — ближче до запиту" },
-              `оцінка ${formatNumber(hit.score, 4)}`,
-            )
-          : null,
+        relevanceBadge(hit.relevance),
         el("span", { class: "hit-file" }, hit.source),
       ),
       hitActions(hit),
@@ -77,9 +74,30 @@ export function hitCard(hit, { stems = [], reason = "", headingLevel = "h3" } = 
   );
 }
 
+/**
+ * The hit's closeness to the question on the one scale of search and precedents (service/relevance.py),
+ * explained in its tooltip. A list's order also weighs shared words, so a lower number may stand higher.
+ */
+export function relevanceBadge(relevance) {
+  if (!relevance) return null;
+  const floor = formatNumber(relevance.floor, 2);
+  return el(
+    "span",
+    {
+      class: `hit-score ${relevance.close ? "close" : "far"}`,
+      tabindex: "0",
+      title:
+        "Близькість за змістом: косинус між запитом і фрагментом за моделлю multilingual-e5-small, від 0 до 1. " +
+        `Та сама шкала в пошуку і в прецедентах. Нижче ${floor} — мало спільного із запитом. ` +
+        "Порядок у списку враховує ще й збіг слів.",
+    },
+    `близькість ${formatNumber(relevance.similarity, 2)}${relevance.close ? "" : " (мало спільного)"}`,
+  );
+}
+
 /** The excerpt's text; a long one (a whole law article) is folded to a few lines until the reader unfolds it. */
-function hitText(text, stems) {
-  const quote = el("blockquote", { class: "hit-text" }, highlighted(text, stems));
+function hitText(text, marks) {
+  const quote = el("blockquote", { class: "hit-text" }, excerptNodes(text, marks));
   if (text.length <= LONG_TEXT_CHARS) return quote;
   quote.classList.add("folded");
   const toggle = el(

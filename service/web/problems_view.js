@@ -2,8 +2,8 @@
 // largest problems over time; one problem with its typical statements and its precedents (laws, projects, cases).
 
 import * as api from "./api.js";
-import { sparkline, trendChart, monthlyCounts } from "./charts.js";
-import { el, fill, formatDate, formatNumber, notice } from "./dom.js";
+import { sparkline, trendChart, monthlyCounts, trendCounts } from "./charts.js";
+import { el, fill, formatDate, formatMonth, formatNumber, notice } from "./dom.js";
 import { errorNotice } from "./error_notice.js";
 import { queryStems } from "./highlight.js";
 import { hitCard } from "./hit_card.js";
@@ -11,7 +11,12 @@ import { sourceUrl, viewUrl } from "./router.js";
 
 const CHART_PROBLEMS = 5;
 const REGIONS_SHOWN = 3;
+const MONTHS_SHOWN_OPEN = 18;
 const TREND_NAMES = { growing: "зростає", shrinking: "спадає", stable: "стабільно", unknown: "замало даних" };
+const TREND_RULE =
+  "Тест Манна–Кендалла: чи зростає частка проблеми серед усіх висловлювань місяця (двобічний, рівень 0,05). " +
+  "Місяці — від першої згадки до останнього місяця збірки; перший місяць не перевіряється. " +
+  "Менше 6 місяців або 10 згадок — замало даних.";
 const PRECEDENT_GROUPS = [
   ["legislation", "Законодавство", "Статті законів, що стосуються проблеми."],
   ["proposals", "Проєкти", "Проєктні пропозиції, що її розв’язують."],
@@ -130,10 +135,69 @@ function problemRow(problem) {
     el(
       "td",
       { class: "trend-cell", "data-label": "Динаміка" },
-      sparkline(monthlyCounts(problem), `Динаміка «${problem.label}»`),
-      problem.trend
-        ? el("span", { class: `trend trend-${problem.trend}` }, TREND_NAMES[problem.trend] || problem.trend)
-        : null,
+      sparkline(trendCounts(problem), `Динаміка «${problem.label}»`),
+      trendWord(problem),
+    ),
+  );
+}
+
+/** The trend in a word, with the test and the counts it rests on in its tooltip. */
+function trendWord(problem) {
+  if (!problem.trend) return null;
+  const counts = (problem.trend_months || [])
+    .map((month) => `${formatMonth(month.month)}: ${month.count} з ${month.total}`)
+    .join("; ");
+  return el(
+    "span",
+    {
+      class: `trend trend-${problem.trend}`,
+      title: [trendTestText(problem), counts].filter(Boolean).join("\n"),
+    },
+    TREND_NAMES[problem.trend] || problem.trend,
+  );
+}
+
+function trendTestText(problem) {
+  if (!problem.trend_test) return "";
+  const p = problem.trend_p_value ?? null;
+  return p === null ? TREND_RULE : `${TREND_RULE} p = ${formatNumber(p, 3)}.`;
+}
+
+/** The months the trend rests on: the problem's statements and all statements of each month. */
+function trendTable(problem) {
+  const months = problem.trend_months || [];
+  if (!months.length) return null;
+  return el(
+    "details",
+    // Open when it is short enough to read at a glance; a long archive's months stay one click away.
+    { class: "trend-months", open: months.length <= MONTHS_SHOWN_OPEN },
+    el("summary", {}, "Згадки за місяцями, на яких стоїть динаміка"),
+    el("p", { class: "hint" }, trendTestText(problem)),
+    el(
+      "table",
+      { class: "months-table" },
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          ["Місяць", "Згадок", "Усіх висловлювань"].map((name) => el("th", { scope: "col" }, name)),
+        ),
+      ),
+      el(
+        "tbody",
+        {},
+        months.map((month) =>
+          el(
+            "tr",
+            {},
+            el("th", { scope: "row" }, formatMonth(month.month)),
+            el("td", { class: "number" }, formatNumber(month.count)),
+            el("td", { class: "number" }, formatNumber(month.total)),
+          ),
+        ),
+      ),
     ),
   );
 }
@@ -182,7 +246,8 @@ export async function showProblem(container, parameters, signal) {
       ? el("p", { class: "keywords" }, `Ключові слова: ${problem.keywords.join(", ")}`)
       : null,
     problemFacts(problem),
-    trendChart([{ label: problem.label, counts: monthlyCounts(problem) }], "Згадки за місяцями"),
+    trendChart([{ label: problem.label, counts: trendCounts(problem) }], "Згадки за місяцями"),
+    trendTable(problem),
     el(
       "section",
       { class: "problem-examples", "aria-labelledby": "examples-heading" },
@@ -201,7 +266,7 @@ function problemFacts(problem) {
     ["Регіони", (problem.regions || []).join(", ")],
     ["Уперше", formatDate(problem.first_seen)],
     ["Востаннє", formatDate(problem.last_seen)],
-    ["Динаміка", problem.trend ? TREND_NAMES[problem.trend] || problem.trend : null],
+    ["Динаміка", problem.trend ? trendWord(problem) : null],
   ];
   return el(
     "dl",

@@ -4,11 +4,13 @@
 import * as api from "./api.js";
 import { KIND_NAMES, SECTOR_NAMES, el, fill, formatNumber, notice } from "./dom.js";
 import { errorNotice } from "./error_notice.js";
-import { queryStems } from "./highlight.js";
 import { hitCard } from "./hit_card.js";
 import { navigate, viewUrl } from "./router.js";
 
 const PAGE_SIZES = [10, 20, 50];
+/** The server searches this many characters of a query (service/searcher.py MAX_QUERY_CHARS). */
+const MAX_QUERY_CHARS = 2000;
+const HEADING_QUERY_CHARS = 120;
 const FILTERS = ["kind", "sector", "region", "since", "until", "mode", "per"];
 const EXAMPLE_QUERIES = [
   "підвезення учнів до школи",
@@ -49,7 +51,6 @@ function searchLayout() {
         type: "search",
         placeholder: "Наприклад: підвезення учнів до школи",
         autocomplete: "off",
-        maxlength: 2000,
       }),
       el("button", { type: "submit" }, "Шукати"),
     ),
@@ -139,7 +140,7 @@ function resetFilters(event) {
   if (form.elements.q.value.trim()) submitSearch(form);
 }
 
-/** Regions of the indexed documents as suggestions for the region field (the filter matches any part). */
+/** Regions of the indexed documents as suggestions for the region field (the filter also takes any other name of a region: «Полтавщина», «Решетилівська громада»). */
 async function loadRegions(datalist) {
   try {
     const { documents } = await api.documents();
@@ -209,7 +210,9 @@ async function showResults(results, query, parameters, signal) {
     ? Number(parameters.get("per"))
     : PAGE_SIZES[0];
   const page = Math.max(1, Number.parseInt(parameters.get("page") || "1", 10) || 1);
-  const request = { q: query, k: pageSize + 1, offset: (page - 1) * pageSize };
+  // A longer query is cut here, at a word's end, as the server would cut it: an address has a length limit.
+  const searched = cutQuery(query);
+  const request = { q: searched, k: pageSize + 1, offset: (page - 1) * pageSize };
   for (const name of ["kind", "sector", "region", "since", "until", "mode"])
     request[name] = parameters.get(name) || "";
   results.setAttribute("aria-busy", "true");
@@ -234,28 +237,72 @@ async function showResults(results, query, parameters, signal) {
   const hits = answer.hits.slice(0, pageSize);
   results.removeAttribute("aria-busy");
   results.dataset.state = hits.length ? "results" : "empty";
+  const cut = answer.cut || searched !== query;
   if (!hits.length) {
-    fill(results, noResults(page, parameters));
+    fill(results, cut ? cutNotice(answer.query) : null, noResults(page, parameters));
     return;
   }
-  const stems = queryStems(query);
   const first = hits[0].rank;
+  results.dataset.close = String(answer.close_match !== false);
   fill(
     results,
     el(
       "h2",
       { class: "results-heading" },
-      `Результати ${first}–${first + hits.length - 1} за запитом «${query}»`,
+      `Результати ${first}–${first + hits.length - 1} за запитом «${shortened(answer.query)}»`,
       el("span", { class: "timing" }, ` · ${formatNumber(seconds, 2)} с`),
     ),
-    el("p", { class: "hint" }, "Позначено слова запиту та їхні форми (збіг перших 3–5 літер слова)."),
+    cut ? cutNotice(answer.query) : null,
+    answer.close_match === false ? weakNotice() : null,
+    el(
+      "p",
+      { class: "hint results-total" },
+      totalLine(answer),
+      "Позначено слова запиту в усіх їхніх формах.",
+    ),
     el(
       "ol",
       { class: "hits", start: first },
-      hits.map((hit) => el("li", {}, hitCard(hit, { stems }))),
+      hits.map((hit) => el("li", {}, hitCard(hit))),
     ),
     pager(parameters, page, answer.hits.length > pageSize),
   );
+}
+
+function cutQuery(query) {
+  if (query.length <= MAX_QUERY_CHARS) return query;
+  const start = query.slice(0, MAX_QUERY_CHARS);
+  const lastSpace = start.search(/\s\S*$/);
+  return (lastSpace > 0 ? start.slice(0, lastSpace) : start).trimEnd();
+}
+
+function shortened(query) {
+  return query.length <= HEADING_QUERY_CHARS ? query : `${query.slice(0, HEADING_QUERY_CHARS).trimEnd()}…`;
+}
+
+function cutNotice(searched) {
+  return notice(
+    "info",
+    `Запит задовгий: шукали лише за першими ${formatNumber(searched.length)} символами.`,
+    `Пошук бере до ${formatNumber(MAX_QUERY_CHARS)} символів. Скоротіть запит до головного — так результати будуть точнішими.`,
+  );
+}
+
+function weakNotice() {
+  return notice(
+    "info",
+    "Нічого не збігається із запитом близько.",
+    "Нижче — найближче, що є у сховищі, але воно має мало спільного із запитом. " +
+      "Перевірте написання, сформулюйте інакше або приберіть фільтри; можливо, таких документів ще немає у сховищі.",
+  );
+}
+
+/** How many passages hold the query's words: a count, «понад N», or nothing for search by meaning only. */
+function totalLine(answer) {
+  if (answer.total === null || answer.total === undefined) return "";
+  const count = answer.total_is_more ? `понад ${formatNumber(answer.total)}` : formatNumber(answer.total);
+  const one = !answer.total_is_more && answer.total % 10 === 1 && answer.total % 100 !== 11;
+  return `Слова запиту трапляються у ${count} ${one ? "фрагменті" : "фрагментах"}. `;
 }
 
 function noResults(page, parameters) {

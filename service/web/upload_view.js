@@ -3,7 +3,7 @@
 
 import * as api from "./api.js";
 import { KIND_NAMES, el, fill, formatNumber, notice } from "./dom.js";
-import { errorNotice } from "./error_notice.js";
+import { errorNotice, technicalDetail } from "./error_notice.js";
 import { viewUrl } from "./router.js";
 
 const ACCEPTED = ".pdf,.docx,.html,.htm,.txt,.md,.json,.jsonl,.csv";
@@ -113,8 +113,8 @@ function uploadError(error, retry) {
     return notice(
       "error",
       "Файл завеликий для завантаження.",
-      `Відповідь сервера: ${error.detail}`,
       "Розділіть файл або додайте його командою hromada index на сервері.",
+      technicalDetail(error.detail),
     );
   }
   if (error.needsKey) {
@@ -172,14 +172,16 @@ function showReport(result, report) {
             "ul",
             { class: "upload-failed" },
             failed.map((failure) =>
-              el("li", {}, el("strong", {}, uploadedName(failure.path)), `: ${failure.error}`),
+              el(
+                "li",
+                {},
+                el("strong", {}, uploadedName(failure.path)),
+                `: ${failure.message || "файл не вдалося прочитати."} ${failure.advice || ""}`,
+                technicalDetail(failure.error),
+              ),
             ),
           ),
-          el(
-            "p",
-            {},
-            "Перевірте, що файл не пошкоджено і що його формат підтримується; виправлений файл можна додати знову.",
-          ),
+          el("p", {}, "Виправлений файл можна додати знову."),
         )
       : null,
     report.indexed.length
