@@ -296,8 +296,8 @@ class _EmbedderOnDemand:
     def embed_passages(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
         return self._hromada.embedder.embed_passages(texts, show_progress)
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._hromada.embedder.embed_queries(texts)
+    def embed_queries(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        return self._hromada.embedder.embed_queries(texts, show_progress)
 
 
 def _item_filter(filters: SearchFilters | None) -> ItemFilter:
