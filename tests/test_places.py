@@ -194,10 +194,10 @@ def test_an_unknown_region_is_an_error_naming_the_region_field(
 ) -> None:
     for path in ("/search", "/problems"):
         response = client.get(path, params={"q": "вода", "region": "Атлантида"})
-        assert response.status_code == 400, response.text
+        assert response.status_code == 422, response.text
         assert "region" in response.json()["detail"] and "Атлантида" in response.json()["detail"]
     ambiguous = client.get("/search", params={"q": "вода", "region": "Городоцька громада"})
-    assert ambiguous.status_code == 400 and "Львівська область" in ambiguous.json()["detail"]
+    assert ambiguous.status_code == 422 and "Львівська область" in ambiguous.json()["detail"]
     store = str(indexed.settings.store)
     for command in (["search", "вода"], ["problems"], ["precedents", "немає води"]):
         assert main([*command, "--region", "Атлантида", "--store", store]) == 2

@@ -25,7 +25,7 @@ def test_health_answers_starting_until_the_models_are_loaded(indexed: Hromada, t
         while (health := client.get("/health")).status_code == 503 and time.monotonic() < deadline:
             assert health.json()["status"] == "starting", health.json()
             time.sleep(0.05)
-        assert health.status_code == 200 and health.json() == {"status": "ok", "store": True}
+        assert health.status_code == 200 and health.json() == {"status": "ok", "store": True, "keys": False}
         seconds = []
         for query in ("шкільний автобус", "ремонт дороги", "вуличне освітлення", "вода", "сміття", "школа"):
             started = time.perf_counter()

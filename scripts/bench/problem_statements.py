@@ -119,7 +119,7 @@ def time_corpus(corpus: Path, detector: StatementDetector, pipeline: UkrainianPi
     characters = sum(len(text) for text in texts)
     detector.states_problem(["Прогрів моделі перед виміром."])
     started = time.perf_counter()
-    found = detector.find([(text, "note") for text in texts])
+    found = detector.find([(text, "note", None) for text in texts])
     seconds = time.perf_counter() - started
     archive_sentences = ARCHIVE_PAGES * CHARACTERS_PER_PAGE * sentences / max(characters, 1)
     return {

@@ -60,6 +60,13 @@ def for_field(field: str, allowed: tuple[str, ...] = (), problem: str | None = N
         return PlainMessage(f"Поле «{name}» має невідоме значення.", f"Допустимі значення: {choices}.", field)
     if field in DATE_FIELDS and problem is None:
         problem = "потрібна дата у вигляді РРРР-ММ-ДД, наприклад 2025-03-01"
+    if field == "region" and problem is None:
+        return PlainMessage(
+            "Такого регіону не знайдено або назва неоднозначна.",
+            "Вкажіть область («Полтавська область», «Полтавщина»), громаду («Решетилівська громада») або місто "
+            "(«м. Київ»); для громади з поширеною назвою додайте область.",
+            field,
+        )
     return PlainMessage(f"Поле «{name}»: {problem or 'значення не підходить'}.", FIX_FIELD, field)
 
 

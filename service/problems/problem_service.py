@@ -104,6 +104,7 @@ class StatementSource(Protocol):
     start: int
     text: str
     kind: str
+    section: str | None
     date: str | None
     region: str | None
 
@@ -165,7 +166,7 @@ class ProblemService:
         None comes from legislation; an appeal is one whole statement; other chunks give their problem sentences.
         """
         chunks = list(chunks)
-        found = self.statement_detector.find([(chunk.text, chunk.kind) for chunk in chunks])
+        found = self.statement_detector.find([(chunk.text, chunk.kind, chunk.section) for chunk in chunks])
         return [
             ProblemItem(
                 id=f"chunk-{chunk.id}:{statement.start}-{statement.end}",

@@ -4,7 +4,9 @@ Where a statement can come from depends on the document's kind:
 
 - legislation never gives one: a law is a precedent, where answers are found, not a problem;
 - an appeal is a problem statement as it is, whole;
-- in a transcript turn, a proposal section or a note, each sentence is judged by the detector: a logistic
+- a proposal's sections that say what will be done (its goal, activities, budget, partners, expected results)
+  give none: they describe the answer, and the detector, trained on sentences alone, took them for problems;
+- in a transcript turn, another proposal section or a note, each sentence is judged by the detector: a logistic
   regression (``models.statement_model``) over the sentence's e5 vector and two cue features. The detector was
   trained on real sentences (``scripts/train_statement_detector.py``) and beats the cue rule alone on a
   hand-labelled held-aside set (``scripts/bench/problem_statements.py``).
@@ -35,6 +37,15 @@ from models.statement_model import StatementModel
 
 APPEAL_KIND = "appeal"
 LEGISLATION_KIND = "legislation"
+PROPOSAL_KIND = "proposal"
+PLAN_SECTIONS = (
+    "мета", "ціль", "цілі", "завдання", "заходи", "план", "діяльність", "види діяльності", "бюджет",
+    "кошторис", "вартість", "фінансування", "співфінансування", "партнер", "очікувані результати",
+    "результати", "цільова аудиторія", "цільові групи", "бенефіціари", "сталість", "стійкість", "терміни",
+    "строки", "календарний план", "графік", "етапи", "місце реалізації", "команда", "моніторинг", "контакти",
+    "цель", "цели", "задачи", "мероприятия", "смета", "партнеры", "ожидаемые результаты", "сроки",
+)
+"""How the sections of a proposal that plan the answer begin (compared with the section's heading, lower-cased)."""
 CUE_NAMES = ("problem_lemma", "negated_availability")
 """The cue features, in the order of ``cue_features``'s columns and of the model's ``cue_weights``."""
 QUERY_PROMPT = "query: "
@@ -143,17 +154,17 @@ class StatementDetector:
         self._embedder = embedder
         self._pipeline = pipeline
 
-    def find(self, chunks: Sequence[tuple[str, str | None]]) -> list[list[Statement]]:
-        """The statements of each ``(text, kind)`` chunk, in order (see the module's docstring)."""
-        spans = [_candidate_spans(text, kind, self._pipeline) for text, kind in chunks]
-        judged = [number for number, (_, kind) in enumerate(chunks) if kind != APPEAL_KIND]
+    def find(self, chunks: Sequence[tuple[str, str | None, str | None]]) -> list[list[Statement]]:
+        """The statements of each ``(text, kind, section)`` chunk, in order (see the module's docstring)."""
+        spans = [_candidate_spans(text, kind, section, self._pipeline) for text, kind, section in chunks]
+        judged = [number for number, (_, kind, _) in enumerate(chunks) if kind != APPEAL_KIND]
         sentences = [chunks[number][0][start:end] for number in judged for start, end in spans[number]]
         verdicts = iter(self.states_problem(sentences))
         for number in judged:
             spans[number] = [span for span in spans[number] if next(verdicts)]
         return [
             [Statement(start, end, text[start:end]) for start, end in _join_adjacent(of_chunk, text)]
-            for (text, _), of_chunk in zip(chunks, spans, strict=True)
+            for (text, _, _), of_chunk in zip(chunks, spans, strict=True)
         ]
 
     def states_problem(self, sentences: Sequence[str]) -> list[bool]:
@@ -204,13 +215,21 @@ def _has_problem_lemma(sentence: str, pipeline: SentencePipeline) -> bool:
     return not PROBLEM_LEMMAS.isdisjoint(pipeline.lemmas(sentence))
 
 
-def _candidate_spans(text: str, kind: str | None, pipeline: SentencePipeline) -> list[tuple[int, int]]:
-    """Where statements may be: nothing in a law, the whole of an appeal, else each sentence."""
-    if kind == LEGISLATION_KIND or not text.strip():
+def _candidate_spans(
+    text: str, kind: str | None, section: str | None, pipeline: SentencePipeline
+) -> list[tuple[int, int]]:
+    """Where statements may be: nothing in a law or a proposal's plan, the whole of an appeal, else each sentence."""
+    if kind == LEGISLATION_KIND or not text.strip() or (kind == PROPOSAL_KIND and plans_the_answer(section)):
         return []
     if kind == APPEAL_KIND:
         return [(0, len(text))]
     return [(start, end) for start, end in sentence_spans(text, pipeline) if _may_state(text[start:end])]
+
+
+def plans_the_answer(section: str | None) -> bool:
+    """Whether a proposal's section heading names a plan (goal, activities, budget...), not the problem."""
+    heading = (section or "").strip().lstrip("#").strip().lower()
+    return heading.startswith(PLAN_SECTIONS)
 
 
 def _may_state(sentence: str) -> bool:
