@@ -77,14 +77,17 @@ class Embedder:
         """
         return self._embed(texts, PROMPTS["passage"], threads or self.threads, show_progress)
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors of search queries, shape (len(texts), 384).
+    def embed_queries(
+        self, texts: Sequence[str], show_progress: bool = False, threads: int | None = None
+    ) -> np.ndarray:
+        """Vectors of search queries, shape (len(texts), 384); problem statements are embedded so too.
 
-        One query goes through the query batcher, so that queries from concurrent requests share batches.
+        One query goes through the query batcher, so that queries from concurrent requests share batches;
+        ``threads`` overrides ``self.threads`` for many texts, as in ``embed_passages``.
         """
         if len(texts) == 1:
             return self._queries.embed(texts[0])[None, :]
-        return self._embed(texts, PROMPTS["query"], self.threads, show_progress=False)
+        return self._embed(texts, PROMPTS["query"], threads or self.threads, show_progress)
 
     def warm_up(self) -> None:
         """Compile and touch both the query and the passage path, so the first real call is not slower."""

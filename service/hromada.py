@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from indexing.errors import StoreError
-from indexing.store import Store, StoredChunk, StoredDocument
+from indexing.store import Store, StoredDocument
 from indexing.store.problem_item import ProblemItem
 from indexing.store.problem_tables import ItemFilter, ProblemSetChangedError, load_snapshot, save_batch
 from models.backend_choice import chosen_backend
@@ -232,8 +232,9 @@ class Hromada:
         store = self.store(with_model=True)
         chunks = list(store.iter_chunks((filters or SearchFilters()).to_chunk_filter()))
         items = self.problem_service.statements_from_chunks(chunks)
-        vectors = _statement_vectors(store, chunks, items, self.embedder, threads)
-        return self._assign(items, vectors, show_progress, threads)
+        # The chunks' stored vectors are passages; statements are embedded anew as queries, which cluster better
+        # (ProblemService._embed), and only those never received before.
+        return self._assign(items, None, show_progress, threads)
 
     def assign_batch(
         self, items: Sequence[ProblemItem], show_progress: bool = False, threads: int | None = None
@@ -344,30 +345,12 @@ class _EmbedderOnDemand:
     ) -> np.ndarray:
         return self._hromada.embedder.embed_passages(texts, show_progress, threads)
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._hromada.embedder.embed_queries(texts)
+    def embed_queries(
+        self, texts: Sequence[str], show_progress: bool = False, threads: int | None = None
+    ) -> np.ndarray:
+        return self._hromada.embedder.embed_queries(texts, show_progress, threads)
 
 
 def _item_filter(filters: SearchFilters | None) -> ItemFilter:
     filters = filters or SearchFilters()
     return ItemFilter(kind=filters.kind, region=filters.region, since=filters.since, until=filters.until)
-
-
-def _statement_vectors(
-    store: Store,
-    chunks: Sequence[StoredChunk],
-    items: Sequence[ProblemItem],
-    embedder: Embedder,
-    threads: int | None,
-) -> np.ndarray:
-    """Vectors of statements: a statement that is a whole chunk (an appeal) reuses the chunk's stored vector."""
-    spans = {chunk.id: (chunk.start, chunk.end) for chunk in chunks}
-    is_whole = [spans.get(item.chunk_id or -1) == (item.start, item.end) for item in items]
-    whole = [i for i, flag in enumerate(is_whole) if flag]
-    parts = [i for i, flag in enumerate(is_whole) if not flag]
-    vectors = np.empty((len(items), embedder.dimension), dtype=np.float32)
-    if whole:
-        vectors[whole] = store.vectors([items[i].chunk_id or 0 for i in whole])
-    if parts:
-        vectors[parts] = embedder.embed_passages([items[i].text for i in parts], threads=threads)
-    return vectors

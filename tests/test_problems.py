@@ -18,6 +18,7 @@ from models.language_detector import detect_language
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.problems import (
     BatchInputError,
+    ProblemAnalysis,
     ProblemNotFoundError,
     ProblemService,
     get_problem,
@@ -43,7 +44,8 @@ def items(records: list[dict]) -> list[ProblemItem]:
 
 @pytest.fixture(scope="module")
 def embeddings(embedder: Embedder, items: list[ProblemItem]) -> np.ndarray:
-    return embedder.embed_passages([item.text for item in items])
+    """The statements' vectors as the service computes them: e5's "query: " prompt."""
+    return embedder.embed_queries([item.text for item in items])
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +77,24 @@ def test_shuffled_input_gives_the_same_problems_and_ids(
     assert first.report.problems, "the fixture's categories should form problems"
     assert [p.to_json() for p in first.report.problems] == [p.to_json() for p in second.report.problems]
     assert _members(first.report.assignments) == _members(second.report.assignments)
+
+
+def test_statements_are_embedded_with_the_query_prompt(
+    service: ProblemService, embedder: Embedder, items: list[ProblemItem], embeddings: np.ndarray
+) -> None:
+    computed = _similarities(service.cluster_items(items))
+    as_queries = _similarities(service.cluster_items(items, embeddings))
+    as_passages = _similarities(
+        service.cluster_items(items, embedder.embed_passages([item.text for item in items]))
+    )
+
+    assert np.allclose(computed, as_queries, atol=1e-4)
+    assert not np.allclose(computed, as_passages, atol=1e-2)
+
+
+def _similarities(analysis: ProblemAnalysis) -> np.ndarray:
+    """Each item's similarity to its problem's centre, 0 when unassigned."""
+    return np.array([a.similarity or 0.0 for a in analysis.report.assignments])
 
 
 def test_problems_follow_the_categories_and_mix_languages(

@@ -28,7 +28,7 @@ from service.api.ukrainian_messages import PlainMessage, for_field, for_status, 
 from service.hromada import DocumentNotFoundError, Hromada
 from service.precedents.partner_finder import UnknownHromadaError
 from service.problems import ProblemNotFoundError
-from service.problems.batch_input import BatchFileError
+from service.problems.batch_input import BatchInputError
 from service.search_types import InvalidQueryError
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         (ModelNotAvailableError, 503),
         (InvalidQueryError, 422),
         (InvalidOptionError, 422),
-        (BatchFileError, 422),
+        (BatchInputError, 422),
         (UnknownHromadaError, 422),
         (HromadaError, 400),
     ]
