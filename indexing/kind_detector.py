@@ -1,8 +1,8 @@
 """Guess a document's kind from its structure, and say why, so that ``index --kind auto`` can explain itself.
 
 The kinds are tried from the most to the least structured: a law has article headings, a transcript has
-speaker lines, a proposal has its section headings, an appeal is a short text written in the first person;
-everything else is a note.
+speaker lines, a proposal has its section headings; a text that calls itself a note or a report, or is laid out
+in headed sections, is a note; an appeal is a short text written in the first person; everything else is a note.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ MIN_TIMESTAMPS_WITH_TURNS = 2
 """Timestamps that, with at least two speaker lines, make a text a transcript."""
 MIN_PROPOSAL_SECTIONS = 3
 """Distinct proposal headings («Мета проєкту», «Бюджет», «Партнери», ...) that make a text a proposal."""
+MIN_NOTE_HEADINGS = 2
+"""Markdown headings («## Стан справ») that make a text a note: an appeal is never laid out in sections."""
 MAX_APPEAL_WORDS = 350
 """Longer texts are reports or letters of another kind, even when written in the first person."""
 
@@ -42,6 +44,15 @@ _REQUEST_OR_COMPLAINT = re.compile(
     re.IGNORECASE,
 )
 
+# What an analytical note, a report or a reference calls itself at the start of its title line.
+_NOTE_TITLE = re.compile(
+    r"^[# \t]*(?P<name>аналітична\s+записка|аналітична\s+довідка|доповідна\s+записка|службова\s+записка|"
+    r"пояснювальна\s+записка|довідка|звіт|огляд|рекомендації|аналитическая\s+записка|справка|отч[её]т)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
+_NOTE_TITLE_LINES = 3
+
 
 @dataclass(frozen=True)
 class KindGuess:
@@ -57,6 +68,7 @@ def detect_kind(text: str, title: str | None = None) -> KindGuess:
         _as_legislation(text, title)
         or _as_transcript(text)
         or _as_proposal(text)
+        or _as_note(text, title)
         or _as_appeal(text)
         or KindGuess("note", "no article headings, speaker lines or proposal sections were found")
     )
@@ -85,6 +97,17 @@ def _as_proposal(text: str) -> KindGuess | None:
     if len(sections) >= MIN_PROPOSAL_SECTIONS:
         listed = ", ".join(f"«{section}»" for section in sections[:5])
         return KindGuess("proposal", f"{len(sections)} proposal sections: {listed}")
+    return None
+
+
+def _as_note(text: str, title: str | None) -> KindGuess | None:
+    opening = "\n".join([title or "", *text.lstrip().split("\n", _NOTE_TITLE_LINES)[:_NOTE_TITLE_LINES]])
+    named = _NOTE_TITLE.search(opening)
+    if named is not None:
+        return KindGuess("note", f"the title calls it «{named.group('name')}»")
+    headings = len(_MARKDOWN_HEADING.findall(text))
+    if headings >= MIN_NOTE_HEADINGS:
+        return KindGuess("note", f"{headings} section headings and no proposal sections")
     return None
 
 

@@ -38,7 +38,7 @@ def build_corpus(folder: Path) -> Path:
     law["title"] = "Про місцеве самоврядування в Україні"
     (folder / "law-280-97.json").write_text(json.dumps(law, ensure_ascii=False), encoding="utf-8")
     shutil.copy(FIXTURES / "readers/sport-rules-3-pages.pdf", folder / "sport-rules.pdf")
-    for part in ("transcripts", "proposals", "appeals"):
+    for part in ("transcripts", "proposals", "notes", "appeals"):
         shutil.copytree(REPO / "sample-corpus" / part, folder / part)
     return folder
 

@@ -28,7 +28,7 @@ def test_index_prints_one_json_object_and_exits_1_when_a_file_fails(tmp_path: Pa
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     assert set(report) >= {"indexed", "unchanged", "failed", "documents", "chunks"}
-    assert report["documents"] == 10 and report["chunks"] == 10
+    assert report["documents"] == 32 and report["chunks"] == 32
     assert report["failed"][0]["path"].endswith("scan.pdf") and report["failed"][0]["error"]
     assert "Traceback" not in result.stderr
 

@@ -43,10 +43,10 @@ def environment() -> dict[str, str]:
 def appeals_store(
     tmp_path: Path, corpus: Path, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline
 ) -> Hromada:
-    """A store of the ten sample appeals, of this test's own."""
+    """A store of the 32 sample appeals, of this test's own."""
     hromada = Hromada(Settings(store=tmp_path / "store"), embedder=embedder, pipeline=ukrainian_pipeline)
     report = hromada.index([corpus / "appeals"])
-    assert report.documents == 10 and not report.failed
+    assert report.documents == 32 and not report.failed
     return hromada
 
 
@@ -126,5 +126,5 @@ def test_a_second_writer_waits_or_is_told_the_store_is_busy(
     assert holder.wait(timeout=60) == 0
     remaining = {d["id"] for d in patient.store().documents()}
     assert first not in remaining and third not in remaining and second in remaining
-    assert len(remaining) == 8 and patient.check() == []
+    assert len(remaining) == 30 and patient.check() == []
     assert_citations_hold(patient, "ремонт дороги")

@@ -130,4 +130,4 @@ def test_documents_survive_a_server_restart(fresh: Hromada, corpus: Path, tmp_pa
     fresh.index([tmp_path / "appeals"])
     fresh.close()
     restarted = TestClient(create_app(Hromada(fresh.settings, fresh.embedder, fresh.pipeline)))
-    assert restarted.get("/stats").json()["documents"] == 10
+    assert restarted.get("/stats").json()["documents"] == 32

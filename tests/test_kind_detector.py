@@ -6,6 +6,7 @@ from pathlib import Path
 from indexing.kind_detector import detect_kind
 
 FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[1]
 
 
 def law_text() -> str:
@@ -66,3 +67,20 @@ def test_a_report_in_the_third_person_is_a_note() -> None:
 def test_one_article_quoted_in_a_letter_does_not_make_it_a_law() -> None:
     text = "Прошу роз'яснити, як застосовується\nСтаття 26. Виключна компетенція сільських, селищних рад"
     assert detect_kind(text).kind == "appeal"
+
+
+def test_an_analytical_note_that_names_a_lack_is_still_a_note() -> None:
+    text = (REPO / "sample-corpus" / "notes" / "note-ukryttia-osvita-2025.md").read_text(encoding="utf-8")
+    guess = detect_kind(text)
+    assert guess.kind == "note", guess.reason
+    assert "аналітична записка" in guess.reason.lower()
+
+
+def test_a_text_laid_out_in_headed_sections_is_a_note_not_an_appeal() -> None:
+    text = "## Стан справ\nУ нас немає укриття в школі.\n\n## Висновки\nПотрібні кошти.\n"
+    assert detect_kind(text).kind == "note"
+    assert detect_kind("У нас немає укриття в школі. Просимо допомогти.").kind == "appeal"
+
+
+def test_a_request_that_asks_for_a_report_is_still_an_appeal() -> None:
+    assert detect_kind("Прошу надати звіт про ремонт даху нашого будинку.").kind == "appeal"
