@@ -39,14 +39,20 @@ class Settings(BaseSettings):
 
     candidates: int = Field(100, ge=10, description="Hits each retriever proposes before fusion.")
     rrf_k: int = Field(60, ge=1, description="The constant of reciprocal rank fusion.")
-    # Calibrated by scripts/bench/precedents.py --calibrate (Youden's J between municipal problems and
-    # off-topic questions): 0.836 keeps 86% of problems and 22% of off-topic questions for the law, 0.854
-    # keeps 98% and none for documents.
+    # Evidence that a problem's subject is indexed (service/precedents/subject_evidence.py), calibrated by
+    # scripts/bench/precedents.py --calibrate (Youden's J between municipal problems and off-topic questions):
+    # 0.854 for a proposal or case lets no off-topic question through; 0.836 for a law passage lets 22%.
     precedent_min_similarity: float = Field(
-        0.836, ge=0, le=1, description="Least cosine of the closest law passage for a legislation list."
+        0.836, ge=0, le=1, description="Cosine of a law passage that shows a problem's subject is indexed."
     )
     precedent_min_document_similarity: float = Field(
-        0.854, ge=0, le=1, description="Least cosine of a proposal's or case's passage to a problem."
+        0.854, ge=0, le=1, description="Cosine of a proposal or case that shows the subject is indexed."
+    )
+    # Set by reasoning, below the evidence bar by the few hundredths that separate a governing passage from
+    # a merely related one: a proposal on the same subject in other words (0.849 for the sample's school bus
+    # project and «немає шкільного автобуса») is listed, an unrelated one (0.79) is not.
+    precedent_document_floor: float = Field(
+        0.824, ge=0, le=1, description="Least cosine of a listed proposal or case."
     )
 
     # Calibrated by scripts/bench/search_floor.py (Youden's J between 150 Kyiv 1551 appeals and 210 sports-rules

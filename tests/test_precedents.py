@@ -206,3 +206,66 @@ def test_http_precedents_and_partners(indexed: Hromada, strategies: Hromada, tmp
     found = partners_client.post("/partners", json={"hromada": "Лохвицька", "k": 3})
     assert found.status_code == 200 and found.json()["hromada"] == "Лохвицька міська територіальна громада"
     assert partners_client.post("/partners", json={"hromada": "Київська"}).status_code == 422
+
+
+# ---------------------------------------------------------------- the sample corpus, as README's first command indexes it
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample-corpus"
+README_EXAMPLE = "немає шкільного автобуса"
+SHARED_LANDFILL = "Дві громади мають одне сміттєзвалище на межі і не можуть домовитися, хто його утримує"
+NO_STAROSTA = "У нашому селі немає старости, нікому видати довідку"
+
+
+@pytest.fixture(scope="module")
+def sample(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline
+) -> Hromada:
+    """A store of the whole sample corpus, as ``bash scripts/demo.sh`` builds it."""
+    hromada = Hromada(
+        Settings(store=tmp_path_factory.mktemp("sample") / "store"),
+        embedder=embedder,
+        pipeline=ukrainian_pipeline,
+    )
+    report = hromada.index([SAMPLE / part for part in ("laws", "transcripts", "proposals", "notes", "appeals")])
+    assert not report.failed, report.failed
+    return hromada
+
+
+def sample_precedents(sample: Hromada, text: str) -> dict[str, list[dict[str, object]]]:
+    result = hromada_command("precedents", text, "--store", sample.settings.store, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def articles_of(hits: list[dict[str, object]]) -> list[tuple[object, object]]:
+    return [(hit["details"]["act"], hit["details"]["article"]) for hit in hits]  # type: ignore[index]
+
+
+def test_readme_example_finds_the_school_bus_proposal_and_the_article_on_school_transport(
+    sample: Hromada,
+) -> None:
+    body = sample_precedents(sample, README_EXAMPLE)
+
+    assert body["proposals"][0]["title"] == "Проєктна пропозиція: «Безпечна дорога до школи»"
+    education = [hit for hit in body["legislation"] if hit["details"]["act"] == "2145-19"]
+    assert any("підвез" in hit["text"] for hit in education), articles_of(body["legislation"])
+
+
+def test_a_landfill_shared_by_two_hromadas_gets_the_law_on_their_cooperation(sample: Hromada) -> None:
+    acts = [act for act, _ in articles_of(sample_precedents(sample, SHARED_LANDFILL)["legislation"])]
+
+    assert "1508-18" in acts
+
+
+def test_a_village_without_a_starosta_gets_the_article_on_the_starosta(sample: Hromada) -> None:
+    assert ("280/97-ВР", "54-1") in articles_of(sample_precedents(sample, NO_STAROSTA)["legislation"])
+
+
+def test_only_an_off_topic_question_gets_empty_lists_over_http(sample: Hromada) -> None:
+    client = TestClient(create_app(sample))
+
+    off_topic = client.post("/precedents", json={"text": OFF_TOPIC}).json()
+    assert off_topic == {"legislation": [], "proposals": [], "cases": []}
+    for problem in (README_EXAMPLE, SHARED_LANDFILL, NO_STAROSTA):
+        body = client.post("/precedents", json={"text": problem}).json()
+        assert body["legislation"] and body["cases"], problem

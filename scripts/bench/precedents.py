@@ -16,8 +16,9 @@ article rankings over the same store:
 and prints Recall@1/5/10 (the share of a pair's articles found in the top k), Hit@5 (any of them in the
 top 5) and MRR (first right article). With ``--calibrate`` it also measures the cosine similarity of the
 best passage for on-topic problems (appeals and strategy challenges not in the pairs) and off-topic
-questions (the UNLP sports-rules questions), and prints the bar that separates them best (Youden's J):
-that is how ``Settings.precedent_min_similarity`` and ``precedent_min_document_similarity`` were chosen.
+questions (the UNLP sports-rules questions), prints the bar that separates them best (Youden's J): that is
+how ``Settings.precedent_min_similarity`` and ``precedent_min_document_similarity`` were chosen; and the share
+of each set whose lists the subject decision (``service/precedents/subject_evidence.py``) empties.
 
     .venv/bin/python scripts/bench/precedents.py [--store DIR] [--calibrate] [--json]
 """
@@ -44,6 +45,7 @@ from service.hromada import Hromada
 from service.precedents.precedent_finder import CASE_KINDS, LEGISLATION_KINDS, PROPOSAL_KINDS
 from service.precedents.precedent_service import precedent_finder
 from service.search_types import SearchFilters
+from service.searcher import MAX_QUERY_CHARS
 from service.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -207,7 +209,24 @@ def calibrate(hromada: Hromada, on_topic: list[str]) -> dict[str, dict[str, floa
 
         positives, negatives = best(on_topic), best(off_topic)
         results[name] = _youden(positives, negatives)
+    results["lists_emptied"] = emptied(hromada, on_topic, off_topic)
     return results
+
+
+def emptied(hromada: Hromada, on_topic: list[str], off_topic: list[str]) -> dict[str, float]:
+    """How often the subject decision empties the precedent lists, for on-topic and off-topic texts."""
+    finder = precedent_finder(hromada)
+    bars = finder.bars.subject
+
+    def share_off_subject(texts: list[str]) -> float:
+        return float(
+            np.mean([not finder.evidence(text[:MAX_QUERY_CHARS]).is_on_subject(bars) for text in texts])
+        )
+
+    return {
+        "on_topic": round(share_off_subject(on_topic), 3),
+        "off_topic": round(share_off_subject(off_topic), 3),
+    }
 
 
 def _youden(positives: np.ndarray, negatives: np.ndarray) -> dict[str, float]:

@@ -65,18 +65,22 @@ def group_articles(candidates: Iterable[Candidate]) -> list[Article]:
     """The articles of the candidates (passages outside any article, such as preambles, are left out)."""
     articles: dict[tuple[int, str], Article] = {}
     for candidate in candidates:
-        chunk = candidate.chunk
-        match = _ARTICLE_SECTION.match(chunk.section or "")
-        if match is None:
+        key = article_key(candidate)
+        if key is None:
             continue
-        key = (chunk.doc_id, match["number"])
         if key not in articles:
-            act = chunk.metadata.get("short_name")
-            articles[key] = Article(chunk.doc_id, match["number"], act, _heading_of(candidate), [])
+            act = candidate.chunk.metadata.get("short_name")
+            articles[key] = Article(key[0], key[1], act, _heading_of(candidate), [])
         articles[key].passages.append(candidate)
     for article in articles.values():
         article.passages.sort(key=lambda candidate: -candidate.similarity)
     return list(articles.values())
+
+
+def article_key(candidate: Candidate) -> tuple[int, str] | None:
+    """(document id, article number) of a law passage; None for a passage outside any article."""
+    match = _ARTICLE_SECTION.match(candidate.chunk.section or "")
+    return None if match is None else (candidate.chunk.doc_id, match["number"])
 
 
 def rank_articles(

@@ -2,13 +2,10 @@
 
 One query vector and one lemma list serve the three lists. Each list retrieves only its kinds of document
 (legislation; proposals; transcripts and appeals), so that a list is never crowded out by another kind.
-Each list has a calibrated minimum cosine similarity to the problem (``scripts/bench/precedents.py
---calibrate``: the bar that best separates municipal problems from off-topic questions). The legislation
-list is empty unless the closest passage of law reaches ``Settings.precedent_min_similarity``: that says
-whether the problem is a matter of these laws at all, while which articles govern it is the ranking's
-business (a heading or a competence article can make an article right whose passages are a little less
-close). A proposal or a case is listed only when one of its passages reaches
-``precedent_min_document_similarity``, because similarity is all that makes it a precedent.
+Whether the lists may be filled at all is decided once, from the evidence of the whole store
+(``subject_evidence``): a problem on no subject of the store gets three empty lists. A problem on a subject
+always gets its articles, ranked by ``article_ranking``; a proposal or a case is listed when one of its
+passages reaches ``Settings.precedent_document_floor``, because similarity is all that makes it a precedent.
 """
 
 from __future__ import annotations
@@ -21,11 +18,12 @@ import numpy as np
 
 from indexing.store import ChunkFilter, Store
 from models.ukrainian_pipeline import UkrainianPipeline
-from service.precedents.article_ranking import RankedArticle, group_articles, rank_articles
-from service.precedents.candidate_retrieval import CandidateRetriever
+from service.precedents.article_ranking import RankedArticle, article_key, group_articles, rank_articles
+from service.precedents.candidate_retrieval import Candidate, CandidateRetriever
 from service.precedents.document_grouping import DocumentMatch, group_by_document
 from service.precedents.precedent_types import Precedent, PrecedentReport
 from service.precedents.shared_words import reason_line, shared_keywords
+from service.precedents.subject_evidence import SubjectBars, SubjectEvidence, subject_evidence
 from service.search_types import InvalidQueryError, SearchFilters
 from service.searcher import MAX_QUERY_CHARS, hit_from_chunk
 
@@ -44,10 +42,23 @@ STRATEGY_DETAILS = ("hromada", "raion", "hromada_type", "population", "katottg")
 
 @dataclass(frozen=True)
 class SimilarityBars:
-    """The minimum cosine similarity to the problem for a passage to count as a precedent."""
+    """The evidence that a problem's subject is indexed, and the least similarity of a listed document."""
 
-    legislation: float
-    documents: float
+    subject: SubjectBars
+    document_floor: float
+    """Least cosine of a proposal's or case's passage to the problem for the document to be listed."""
+
+
+@dataclass
+class _Candidates:
+    """The retrieved passages of each list for one problem."""
+
+    legislation: list[Candidate]
+    proposals: list[Candidate]
+    cases: list[Candidate]
+
+    def evidence(self) -> SubjectEvidence:
+        return subject_evidence(self.legislation, self.proposals + self.cases, article_key)
 
 
 @dataclass(frozen=True)
@@ -85,36 +96,48 @@ class PrecedentFinder:
         has its own kinds.
         """
         query = self._query(text, k, filters)
-        filters = filters or SearchFilters()
+        candidates = self._candidates(query, filters or SearchFilters())
+        if not candidates.evidence().is_on_subject(self.bars.subject):
+            return PrecedentReport(legislation=[], proposals=[], cases=[])
         return PrecedentReport(
-            legislation=self._legislation(query, k, filters),
-            proposals=self._documents(query, k, _chunk_filter(PROPOSAL_KINDS, filters)),
-            cases=self._documents(query, k, _chunk_filter(CASE_KINDS, filters)),
+            legislation=[
+                self._article_precedent(query, ranked, rank)
+                for rank, ranked in enumerate(self._rank(query, candidates.legislation, k)[:k], start=1)
+            ],
+            proposals=self._documents(query, k, candidates.proposals),
+            cases=self._documents(query, k, candidates.cases),
         )
 
     def ranked_articles(self, text: str, filters: SearchFilters | None = None) -> list[RankedArticle]:
-        """The candidate articles over the bar, best first (the legislation list before it is cut to k)."""
+        """The candidate articles, best first (the legislation list before it is cut to k); none off-subject."""
         query = self._query(text, 1, filters)
-        return self._ranked_articles(query, filters or SearchFilters())
-
-    def _legislation(self, query: _Query, k: int, filters: SearchFilters) -> list[Precedent]:
-        return [
-            self._article_precedent(query, ranked, rank)
-            for rank, ranked in enumerate(self._ranked_articles(query, filters, k)[:k], start=1)
-        ]
-
-    def _ranked_articles(self, query: _Query, filters: SearchFilters, depth: int = 0) -> list[RankedArticle]:
-        chunk_filter = ChunkFilter(kinds=LEGISLATION_KINDS, sector=filters.sector or None)
-        candidates = self._retriever.retrieve(query.vector, query.lemmas, chunk_filter)
-        articles = sorted(group_articles(candidates), key=lambda article: -article.best.similarity)
-        if not articles or articles[0].best.similarity < self.bars.legislation:
+        candidates = self._candidates(query, filters or SearchFilters())
+        if not candidates.evidence().is_on_subject(self.bars.subject):
             return []
+        return self._rank(query, candidates.legislation)
+
+    def evidence(self, text: str, filters: SearchFilters | None = None) -> SubjectEvidence:
+        """What the store holds on the subject of ``text`` (for calibration and inspection)."""
+        return self._candidates(self._query(text, 1, filters), filters or SearchFilters()).evidence()
+
+    def _candidates(self, query: _Query, filters: SearchFilters) -> _Candidates:
+        law_filter = ChunkFilter(kinds=LEGISLATION_KINDS, sector=filters.sector or None)
+        return _Candidates(
+            legislation=self._retrieve(query, law_filter),
+            proposals=self._retrieve(query, _chunk_filter(PROPOSAL_KINDS, filters)),
+            cases=self._retrieve(query, _chunk_filter(CASE_KINDS, filters)),
+        )
+
+    def _retrieve(self, query: _Query, chunk_filter: ChunkFilter) -> list[Candidate]:
+        return self._retriever.retrieve(query.vector, query.lemmas, chunk_filter)
+
+    def _rank(self, query: _Query, law: list[Candidate], depth: int = 0) -> list[RankedArticle]:
+        articles = sorted(group_articles(law), key=lambda article: -article.best.similarity)
         # Only the articles with the closest passages are reranked: their headings are embedded per query.
         return rank_articles(articles[: max(RERANK_DEPTH, depth)], self._embed_headings, query.vector)
 
-    def _documents(self, query: _Query, k: int, chunk_filter: ChunkFilter) -> list[Precedent]:
-        candidates = self._retriever.retrieve(query.vector, query.lemmas, chunk_filter)
-        documents = group_by_document(candidates, self.bars.documents)[:k]
+    def _documents(self, query: _Query, k: int, candidates: list[Candidate]) -> list[Precedent]:
+        documents = group_by_document(candidates, self.bars.document_floor)[:k]
         return [self._document_precedent(query, document, rank) for rank, document in enumerate(documents, 1)]
 
     def _article_precedent(self, query: _Query, ranked: RankedArticle, rank: int) -> Precedent:

@@ -7,6 +7,7 @@ from service.hromada import Hromada
 from service.precedents.partner_finder import PartnerFinder
 from service.precedents.precedent_finder import PrecedentFinder, SimilarityBars
 from service.precedents.strategy_profiles import load_profiles
+from service.precedents.subject_evidence import SubjectBars
 from service.searcher import MAX_QUERY_CHARS
 
 PROBLEM_EXAMPLES = 3
@@ -15,7 +16,10 @@ PROBLEM_EXAMPLES = 3
 
 def precedent_finder(app: Hromada) -> PrecedentFinder:
     settings = app.settings
-    bars = SimilarityBars(settings.precedent_min_similarity, settings.precedent_min_document_similarity)
+    bars = SimilarityBars(
+        SubjectBars(settings.precedent_min_similarity, settings.precedent_min_document_similarity),
+        settings.precedent_document_floor,
+    )
     return PrecedentFinder(
         app.store(with_model=True), app.embedder, app.pipeline, bars, settings.candidates, settings.rrf_k
     )
