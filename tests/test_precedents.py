@@ -249,6 +249,9 @@ def test_readme_example_finds_the_school_bus_proposal_and_the_article_on_school_
     assert body["proposals"][0]["title"] == "Проєктна пропозиція: «Безпечна дорога до школи»"
     education = [hit for hit in body["legislation"] if hit["details"]["act"] == "2145-19"]
     assert any("підвез" in hit["text"] for hit in education), articles_of(body["legislation"])
+    # What a specialist cites first for school transport: art. 13 of the law on education (підвезення).
+    first_five = articles_of(body["legislation"])[:5]
+    assert ("2145-19", "13") in first_five, first_five
 
 
 def test_a_landfill_shared_by_two_hromadas_gets_the_law_on_their_cooperation(sample: Hromada) -> None:
