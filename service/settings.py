@@ -41,12 +41,14 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="The constant of reciprocal rank fusion.")
     # Evidence that a problem's subject is indexed (service/precedents/subject_evidence.py), calibrated by
     # scripts/bench/precedents.py --calibrate (Youden's J between municipal problems and off-topic questions):
-    # 0.854 for a proposal or case lets no off-topic question through; 0.836 for a law passage lets 22%.
+    # 0.850 for a proposal or case (the middle of the gap between the closest off-topic question and the
+    # least on-topic appeal kept, not its top) lets no off-topic question through; 0.836 for a law passage
+    # lets 22%.
     precedent_min_similarity: float = Field(
         0.836, ge=0, le=1, description="Cosine of a law passage that shows a problem's subject is indexed."
     )
     precedent_min_document_similarity: float = Field(
-        0.854, ge=0, le=1, description="Cosine of a proposal or case that shows the subject is indexed."
+        0.850, ge=0, le=1, description="Cosine of a proposal or case that shows the subject is indexed."
     )
     # Set by reasoning, below the evidence bar by the few hundredths that separate a governing passage from
     # a merely related one: a proposal on the same subject in other words (0.849 for the sample's school bus

@@ -9,14 +9,8 @@ that names the problem in its heading stays below. Here every article is scored 
   are two views of one article on the same scale,
 - a small lexical term, the best BM25 of its passages relative to the best BM25 among all candidates, so
   that an article sharing the problem's own words wins a near-tie,
-- the competence prior of ``competence_prior``.
-
-The last two only break near-ties, and what counts as near depends on the problem: for one the candidates'
-similarities spread over hundredths, for another («немає шкільного автобуса») over thousandths, where a fixed
-lift of 0.02 would put any article of the law on local self-government above the article of the law on
-education that names school transport. So both are measured in standard deviations of the candidates'
-similarities: a lift moves an article past the near-ties of this problem's candidates, not past a clearly
-closer article.
+- the competence prior of ``competence_prior``, which also lifts the act of the article closest to the
+  problem by passage and heading (the sector's own law).
 """
 
 from __future__ import annotations
@@ -32,8 +26,8 @@ from service.precedents.competence_prior import competence_prior
 
 PASSAGE_WEIGHT = 0.5
 HEADING_WEIGHT = 0.5
-LEXICAL_WEIGHT = 0.5
-"""In standard deviations of the candidates' similarities, like the competence prior."""
+LEXICAL_WEIGHT = 0.02
+"""At most a fifth of the gap between a governing and a related article (see ``competence_prior``)."""
 
 _ARTICLE_SECTION = re.compile(r"^ст\.\s*(?P<number>\d[\w\-]*)")
 _HEADING_LINE = re.compile(r"^\s*Стаття\s+\d[\w\-]*\.?.*")
@@ -105,16 +99,15 @@ def rank_articles(
         + HEADING_WEIGHT * (heading_similarity if article.heading else article.best.similarity)
         for article, heading_similarity in zip(articles, heading_similarities.tolist(), strict=True)
     ]
-    spread = float(np.std(similarities))
+    sector_act = articles[int(np.argmax(similarities))].act
     best_lexical = max(candidate.lexical for article in articles for candidate in article.passages)
     ranked = []
     for article, similarity, heading_similarity in zip(
         articles, similarities, heading_similarities.tolist(), strict=True
     ):
         lexical = max(candidate.lexical for candidate in article.passages)
-        lexical_share = lexical / best_lexical if best_lexical > 0 else 0.0
-        prior = spread * competence_prior(article.act, article.heading)
-        score = similarity + spread * LEXICAL_WEIGHT * lexical_share + prior
+        prior = competence_prior(article.act, article.heading, sector_act)
+        score = similarity + LEXICAL_WEIGHT * (lexical / best_lexical if best_lexical > 0 else 0.0) + prior
         ranked.append(RankedArticle(article, score, heading_similarity, prior))
     return sorted(ranked, key=lambda item: (-item.score, item.article.doc_id, item.article.number))
 
