@@ -99,13 +99,15 @@ class Embedder:
         return sum(len(ids) for ids in self._tokenizer.token_ids(texts, PROMPTS["passage"]))
 
     def _embed_query_batch(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, PROMPTS["query"], self.query_threads, show_progress=False)
+        return self._embed(texts, PROMPTS["query"], self.query_threads, show_progress=False, lane="query")
 
-    def _embed(self, texts: Sequence[str], prompt: str, threads: int, show_progress: bool) -> np.ndarray:
+    def _embed(
+        self, texts: Sequence[str], prompt: str, threads: int, show_progress: bool, lane: str = "batch"
+    ) -> np.ndarray:
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         with tqdm(total=len(texts), desc="embedding", unit="text", disable=not show_progress) as bar:
             for batch in self._batches(texts, prompt):
-                vectors[batch.rows] = self._encoder.encode(batch, threads)
+                vectors[batch.rows] = self._encoder.encode(batch, threads, lane)
                 # Batches of ever-different shapes fragment the heap; hand freed pages back (heap_release).
                 release_freed_heap()
                 bar.update(len(batch.rows))

@@ -27,8 +27,12 @@ class Encoder(Protocol):
 
     backend: str
 
-    def encode(self, batch: TokenBatch, threads: int) -> np.ndarray:
-        """Normalised float32 sentence vectors, one per row of ``batch``, computed with ``threads`` threads."""
+    def encode(self, batch: TokenBatch, threads: int, lane: str = "batch") -> np.ndarray:
+        """Normalised float32 sentence vectors, one per row of ``batch``, computed with ``threads`` threads.
+
+        ``lane`` is ``"query"`` for the query path and ``"batch"`` for everything else: a backend that keeps
+        compiled models keeps one per lane, so that a batch never queues the queries behind it.
+        """
         ...
 
 
@@ -65,7 +69,7 @@ class TorchEncoder:
             dtype=torch.bfloat16 if bf16 else torch.float32,
         ).eval()
 
-    def encode(self, batch: TokenBatch, threads: int) -> np.ndarray:
+    def encode(self, batch: TokenBatch, threads: int, lane: str = "batch") -> np.ndarray:
         torch = self._torch
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)

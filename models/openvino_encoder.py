@@ -52,7 +52,8 @@ def export_openvino_model(model_dir: Path, folder: Path) -> None:
 
 
 class OpenVinoEncoder:
-    """Runs the exported IR on the CPU in bfloat16; one compiled model per thread count, compiled on first use."""
+    """Runs the exported IR on the CPU in bfloat16; one compiled model per lane and thread count, compiled on
+    first use (a compiled model runs its requests one after another, so queries get a model of their own)."""
 
     backend = OPENVINO_BF16
 
@@ -63,22 +64,22 @@ class OpenVinoEncoder:
         # Compiled blobs are cached beside the IR, so a later process compiles in milliseconds.
         self._core.set_property({"CACHE_DIR": str(folder / "cache")})
         self._model = self._core.read_model(str(folder / IR_FILE))
-        self._compiled: dict[int, object] = {}
+        self._compiled: dict[tuple[str, int], object] = {}
         self._guard = threading.Lock()
 
-    def encode(self, batch: TokenBatch, threads: int) -> np.ndarray:
-        compiled = self.compiled(threads)
+    def encode(self, batch: TokenBatch, threads: int, lane: str = "batch") -> np.ndarray:
+        compiled = self.compiled(threads, lane)
         request = compiled.create_infer_request()  # one per call: calls from several threads never share one
         outputs = request.infer({"input_ids": batch.input_ids, "attention_mask": batch.attention_mask})
         return mean_pooled(next(iter(outputs.values())), batch.attention_mask)
 
-    def compiled(self, threads: int) -> object:
-        """The model compiled for ``threads`` threads (compiling it now if this is the first call)."""
+    def compiled(self, threads: int, lane: str = "batch") -> object:
+        """The model compiled for ``lane`` on ``threads`` threads (compiling it now if this is the first call)."""
         with self._guard:
-            if threads not in self._compiled:
-                self._compiled[threads] = self._core.compile_model(
+            if (lane, threads) not in self._compiled:
+                self._compiled[lane, threads] = self._core.compile_model(
                     self._model,
                     "CPU",
                     {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": "bf16"},
                 )
-            return self._compiled[threads]
+            return self._compiled[lane, threads]

@@ -82,4 +82,6 @@ class StatementModel:
                     prompt=str(stored["prompt"]),
                 )
         except (OSError, ValueError, KeyError) as error:
-            raise ModelNotAvailableError(f"The problem-statement model {path} cannot be read: {error}") from error
+            raise ModelNotAvailableError(
+                f"The problem-statement model {path} cannot be read: {error}"
+            ) from error

@@ -79,12 +79,24 @@ class Settings(BaseSettings):
     )
     max_upload_bytes: int = Field(50_000_000, ge=1)
     max_request_bytes: int = Field(1_000_000, ge=1, description="Largest JSON body accepted.")
-    # None, not 1: with OpenVINO a batch on one thread shares the queries' one-thread compiled model and
-    # queues them behind its slices (600 appeals: search p50 45 -> 1044 ms; on its own two threads, 23 -> 43 ms).
+    # One: a batch assigned over HTTP leaves the other core to searches. It has a compiled model of its own
+    # (models.openvino_encoder's lanes): sharing the queries' one queued them (600 appeals: p50 45 -> 1044 ms).
     served_batch_threads: int | None = Field(
-        None,
+        1,
         ge=1,
-        description="Threads that clustering or assigning over HTTP embeds with; default: the embedder's own.",
+        description="Threads that clustering or assigning over HTTP embeds with; None: the embedder's own.",
+    )
+    gil_switch_seconds: float = Field(
+        0.001,
+        gt=0,
+        le=0.1,
+        description="How long a thread of the server may hold the GIL before another runs (Python's default: 0.005).",
+    )
+    index_niceness: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="CPU priority (nice) of `hromada index`: a server's searches on the same machine come first.",
     )
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per client.")
     cors_origins: list[str] = Field(

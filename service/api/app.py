@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -44,6 +45,9 @@ def create_app(hromada: Hromada, load_models_first: bool = False) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # A long computation in pure Python (naming the problems of a batch) holds the GIL for the whole
+        # interval before a search thread may run: a shorter interval keeps searches quick meanwhile.
+        sys.setswitchinterval(hromada.settings.gil_switch_seconds)
         if load_models_first:
             readiness.load_in_background(hromada.warm_up)
         yield
