@@ -183,8 +183,9 @@ class InterruptedIndex:
     def running(self) -> bool:
         return self.process.poll() is None
 
-    def phase(self) -> str | None:
-        """Where the child is now, from its Python stack; None when it has exited."""
+    def phase(self, wanted: str | None = None) -> str | None:
+        """Where the child is now, from its Python stacks (``wanted`` if any thread is there); None when it has
+        exited."""
         if not self.running():
             return None
         if not self._ready:
@@ -199,7 +200,7 @@ class InterruptedIndex:
             # The main thread's stack ends in the child program itself: once that is printed, the dump is whole.
             if _STACK_HEADER in text and _CHILD_FRAME in text:
                 break
-        return phase_of_stack(text) if _STACK_HEADER in text else None
+        return phase_of_stack(text, wanted) if _STACK_HEADER in text else None
 
     def _new_log_text(self) -> str:
         with open(self.log, "rb") as handle:
@@ -219,10 +220,17 @@ class InterruptedIndex:
         return self.killed_after
 
 
-def phase_of_stack(dump: str) -> str:
-    """The indexing phase of the deepest thread stack in a ``faulthandler`` dump (the main thread)."""
-    stacks = [block for block in dump.split(_STACK_HEADER)[1:] if block.strip()]
-    frames = max((_FRAME.findall(block) for block in stacks), key=len, default=[])
+def phase_of_stack(dump: str, wanted: str | None = None) -> str:
+    """The indexing phase of a ``faulthandler`` dump: ``wanted`` when any thread is in it (the indexer embeds
+    in a worker thread while the main thread writes), else the phase of the deepest stack (the main thread)."""
+    stacks = [_FRAME.findall(block) for block in dump.split(_STACK_HEADER)[1:] if block.strip()]
+    phases = [_phase_of_frames(frames) for frames in stacks]
+    if wanted in phases:
+        return wanted
+    return _phase_of_frames(max(stacks, key=len, default=[]))
+
+
+def _phase_of_frames(frames: list[tuple[str, str]]) -> str:
     for file, function in frames:  # innermost first
         for (suffix, name), phase in _PHASE_OF_FRAME.items():
             if function == name and file.endswith(suffix):
@@ -292,7 +300,7 @@ def kill_during(
                 return phase
             time.sleep(0.005)
         elif target in ("reading", "chunking", "embedding"):
-            phase = run.phase()
+            phase = run.phase(target)
             # A short phase may never be caught by sampling: late in the run, kill wherever the child is.
             if phase == target or sum(watcher.seen.values()) >= give_up_at:
                 run.kill()

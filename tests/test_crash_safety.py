@@ -24,7 +24,7 @@ def test_kills_during_commit_faiss_save_and_embedding_lose_nothing(tmp_path: Pat
         sys.executable,
         str(REPOSITORY / "scripts" / "crash_test.py"),
         "--trials", "3",
-        "--acts", "12",
+        "--acts", "40",
         "--pdfs", "0",
         "--targets", "sqlite-commit,faiss-save,embedding",
         "--work", str(tmp_path),
