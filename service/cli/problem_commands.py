@@ -59,8 +59,8 @@ def _add_listing_options(parser: argparse.ArgumentParser, csv_help: str) -> None
 
 def cluster_problems(app: Hromada, args: argparse.Namespace) -> int:
     filters = _filters(args)
-    # Bars go to stderr, so they never spoil --json; piped and quiet, they are left out.
-    progress = sys.stderr.isatty() or not args.json
+    # Bars only on a terminal, as for index: in a file or a pipe they would leave escape codes.
+    progress = sys.stderr.isatty()
     if args.input is not None:
         report = app.assign_batch(read_batch(args.input), show_progress=progress)
         problems = report.problems
