@@ -114,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-seq-length", type=int, default=512, help="tokens embedded per appeal")
     parser.add_argument("--sample", type=int, help="batch mode: use this many appeals of each period at most")
     parser.add_argument(
+        "--limit",
+        type=int,
+        help="batch and full modes: a seeded sample of this many of all appeals, drawn before embedding",
+    )
+    parser.add_argument(
         "--on-benchmarks",
         action="store_true",
         help="batch mode: only the 6,000 appeals of the two quality benchmarks instead of all (no new embedding)",
@@ -209,7 +214,7 @@ def run_batch(arguments: argparse.Namespace, embedder: Embedder, service: Proble
         embeddings = np.vstack([embed(appeals, embedder, arguments, STATEMENT_PROMPT) for appeals in sets])
     else:
         # Embedded as in ``full`` mode, so that one cached embedding run serves both modes.
-        appeals = load_appeals(arguments.data / ALL_FILE)
+        appeals = _limited(load_appeals(arguments.data / ALL_FILE), arguments.limit)
         embeddings = embed(appeals, embedder, arguments, STATEMENT_PROMPT)
     learn = [i for i, appeal in enumerate(appeals) if appeal.item.date and appeal.item.date < "2015"]
     later = [i for i, appeal in enumerate(appeals) if appeal.item.date and appeal.item.date >= "2015"]
@@ -275,6 +280,9 @@ def run_full(arguments: argparse.Namespace, embedder: Embedder, service: Problem
     appeals = load_appeals(arguments.data / ALL_FILE)
     lines = _count_lines(arguments.data / ALL_FILE)
     print(f"{lines} appeals read, {len(appeals)} distinct (a repeated id or an empty text is counted once)")
+    appeals = _limited(appeals, arguments.limit)
+    if arguments.limit:
+        print(f"a seeded sample of {len(appeals)} of them (--limit)")
     embeddings = embed(appeals, embedder, arguments, STATEMENT_PROMPT)
     embedded = time.perf_counter()
     analysis = service.cluster_items([appeal.item for appeal in appeals], embeddings)
@@ -286,14 +294,14 @@ def run_full(arguments: argparse.Namespace, embedder: Embedder, service: Problem
         f"labels, recurrence) {finished - embedded:.0f}s, "
         f"total {finished - started:.0f}s, peak RSS {_peak_rss_mb():.0f} MB"
     )
-    # The grouping alone, as cluster_items does it: language means removed, then the agglomeration.
+    # The grouping alone, as cluster_items does it: language means removed, then the clustering.
     languages = [detect_language(appeal.item.text) for appeal in appeals]
     started = time.perf_counter()
     directions = CollectionCentre.of(embeddings, languages).directions(embeddings, languages)
     clustering = cluster_embeddings(directions, [a.item.content_key for a in appeals], service.parameters)
     print(
-        f"  grouping step alone (language means removed, k-means to {service.parameters.max_nodes} groups, "
-        f"agglomeration): {time.perf_counter() - started:.1f}s, {clustering.cluster_count} problems"
+        f"  grouping step alone (language means removed, neighbour graph, Leiden, average linkage): "
+        f"{time.perf_counter() - started:.1f}s, {clustering.cluster_count} problems, peak RSS {_peak_rss_mb():.0f} MB"
     )
 
 
@@ -379,6 +387,13 @@ def _sample(appeals: list[Appeal], indices: list[int], size: int) -> list[int]:
     ordered = sorted(indices, key=lambda index: appeals[index].item.content_key)
     rng = np.random.default_rng(1551)
     return [ordered[i] for i in sorted(rng.choice(len(ordered), size=min(size, len(ordered)), replace=False))]
+
+
+def _limited(appeals: list[Appeal], limit: int | None) -> list[Appeal]:
+    """All ``appeals``, or a seeded sample of ``limit`` of them that does not depend on the file's order."""
+    if limit is None or limit >= len(appeals):
+        return appeals
+    return [appeals[index] for index in _sample(appeals, list(range(len(appeals))), limit)]
 
 
 def _count_lines(path: Path) -> int:
