@@ -231,3 +231,75 @@ def test_a_batch_that_keeps_losing_the_race_is_refused_and_saves_nothing(
     with fresh.store().read() as connection:
         saved = {row[0] for row in connection.execute("SELECT item_id FROM problem_items")}
     assert saved == {record["id"] for record in batch_items(30, start=50)}
+
+
+PLANTED = {
+    "school transport": (
+        "шкільний автобус уже тиждень не приїжджає",
+        "Наш шкільний автобус зламався ще в березні",
+        "маршрут шкільного автобуса скасували",
+    ),
+    "water main": (
+        "Водогін постійно прориває",
+        "знову порив водогону",
+        "аварійний стан водопровідної мережі",
+    ),
+    "roads": (
+        "Дорога між селами повністю розбита",
+        "Дорога до нашого села розбита",
+        "розбиту дорогу між селами Лобачі та Шилівка",
+    ),
+    "shelters": (
+        "У нашій школі немає укриття",
+        "досі немає укриття",
+        "так і не облаштували укриття",
+    ),
+    "street lighting": (
+        "не працює вуличне освітлення вже пів року",
+        "не горять ліхтарі з минулої зими",
+        "вже три місяці не працює вуличне освітлення",
+    ),
+    "waste": (
+        "утворилося стихійне сміттєзвалище",
+        "Сміття із села не вивозять уже два місяці",
+        "Біля полігону відходів постійно горить сміття",
+    ),
+    "starosta": (
+        "вже рік немає старости",
+        "Посада старости в нашому старостинському окрузі вакантна",
+        "У селі немає старости",
+    ),
+    "teachers": (
+        "третій рік немає вчителя фізики",
+        "не вистачає вчителів англійської мови",
+        "В школе не хватает учителя математики",
+    ),
+}
+"""Three appeals of each problem that the sample corpus plants, by a phrase of their text."""
+
+
+def test_each_planted_problem_of_the_sample_is_its_own_problem(
+    indexed: Hromada, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    indexed.store().snapshot(tmp_path / "store")
+    capsys.readouterr()
+    assert main(["cluster", "--store", str(tmp_path / "store"), "--json"]) == 0
+    assignments = json.loads(capsys.readouterr().out)["assignments"]
+    store = Hromada(
+        indexed.settings.model_copy(update={"store": tmp_path / "store"}), indexed.embedder, indexed.pipeline
+    ).store()
+    problem_of_text = {}
+    for assignment in assignments:
+        chunk_id, offsets = assignment["id"].removeprefix("chunk-").split(":")
+        start, end = map(int, offsets.split("-"))
+        problem_of_text[store.chunks([int(chunk_id)])[0].text[start:end]] = assignment["problem_id"]
+
+    def problem_of(phrase: str) -> str | None:
+        found = [problem for text, problem in problem_of_text.items() if phrase in text]
+        assert len(found) == 1, f"{phrase!r} should be in exactly one statement"
+        return found[0]
+
+    planted = {name: {problem_of(phrase) for phrase in phrases} for name, phrases in PLANTED.items()}
+    for name, problems in planted.items():
+        assert len(problems) == 1 and None not in problems, f"{name}: {problems}"
+    assert len({next(iter(problems)) for problems in planted.values()}) == len(PLANTED), planted

@@ -1,86 +1,90 @@
 """Group problem statements by meaning, without being told how many groups there are.
 
-A problem is a group of statements that passes two tests, one local and one absolute:
+The method: every statement is joined to its ``neighbours`` most similar statements (``neighbour_graph``, cosine
+of the centred vectors, see ``collection_centre``); each edge weighs its cosine minus ``baseline_similarity``, so
+that a neighbour less similar than that pulls apart instead of together; and the Leiden algorithm
+(leidenalg's) partitions the graph under the Constant Potts Model (CPM) with resolution ``density``: a
+group is worth keeping together while the summed weight of its edges exceeds ``density`` per pair of members.
 
-1. **It is a community of the nearest-neighbour graph.** Every statement is joined to its ``neighbours`` most
-   similar statements (``neighbour_graph``), and the Leiden algorithm (scikit-network's) partitions that graph
-   under the Constant Potts Model: a community holds together while its edge weight per pair of members is above
-   ``density``. Neighbourhoods follow the data where a fixed threshold cannot: a diffuse subject (thanks, mixed
-   complaints) is held together by chains of close neighbours, a tight one (lifts) is not merged with what lies
-   near it, and two statements that are only similar to the whole collection's common part are not joined.
-   Unlike modularity (Louvain), whose resolution is relative to the size of the whole graph and which merges
-   ever more subjects as a collection grows, the Potts model's resolution is a density, so adding other
-   subjects to a collection does not change how one subject is cut.
-2. **Its parts are on average similar enough.** Inside each community, average-linkage agglomeration over the
-   cosine keeps two groups apart when the mean cosine between their members is below ``merge_similarity``.
-   On a few dozen statements the neighbour graph is nearly complete and says little, and this absolute test is
-   what keeps, say, school transport apart from the roads that the buses take; on thousands of statements the
-   communities are the binding test.
+Why this, and not the earlier choices (all measured, see ``scripts/bench/clustering_candidates.py``):
 
-Measured on the Kyiv 1551 benchmarks (``scripts/bench/clustering.py``), this beats both the earlier global
-average linkage and modularity: see ``ClusteringParameters`` for where each setting was chosen and the README for
-the figures.
+- **Neighbourhoods rather than one global threshold.** Average linkage cut at a mean cosine (the method before)
+  cuts a diffuse subject (thanks, mixed complaints about a courtyard) into many pieces and still merges tight
+  neighbouring ones. A nearest-neighbour graph follows the local density: a subject is held together by chains
+  of close neighbours. On the Kyiv 1551 benchmarks this gained 0.04–0.06 NMI.
+- **A resolution that is a density, not relative to the collection.** Modularity (Louvain) measures a group
+  against the size of the whole graph, so the same two subjects merge once enough other subjects are added: it
+  found 21 problems for 40 categories. Under the CPM, adding other subjects does not change how one subject is
+  cut, and the 40-category union gets about as many problems as its two halves.
+- **Signed weights, so that small collections are cut right too.** When a collection has fewer statements than
+  ``neighbours``, the graph is complete and tells nothing by its shape; the weights then decide, and the CPM with
+  weights ``cosine − baseline`` keeps two groups apart unless their mean cross-cosine exceeds
+  ``baseline_similarity + density``, an absolute test like the earlier average linkage's. That is what keeps the
+  sample corpus's school transport apart from the roads the buses take. On thousands of statements, the
+  neighbours are almost all above the baseline and the graph's shape decides.
 
-The vectors are expected centred (``collection_centre``). Items are put in a canonical order (by their content
-keys) first, so the input order never matters: the graph, the seeded Leiden run and every tie follow that order.
-Memory stays bounded on large inputs: beyond ``max_nodes`` statements the neighbours are searched through
-k-means lists (``neighbour_graph``), and a community larger than ``max_nodes`` is first cut into ``max_nodes``
-k-means groups for the average linkage, whose similarity matrix is then ``max_nodes²`` at most. Groups smaller
-than ``min_size`` are not problems: their items stay unassigned.
+Statements are put in a canonical order (by their content keys) first, so the input order never matters: the
+graph, the seeded Leiden run and every tie follow that order. Memory stays linear in the number of statements
+(``neighbours`` edges each; the exact neighbour search works in blocks, larger inputs search through k-means
+lists). Groups smaller than ``min_size`` are not problems: their items stay unassigned.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import igraph
+import leidenalg
 import numpy as np
 from scipy import sparse
-from sknetwork.clustering import Leiden
 
-from service.problems.average_linkage import average_linkage
 from service.problems.neighbour_graph import NeighbourSearch, neighbour_graph
-from service.problems.spherical_kmeans import spherical_kmeans
 from service.problems.vector_math import normalise_rows, sums_by_group
 
 
 @dataclass(frozen=True)
 class ClusteringParameters:
-    """The knobs of the clustering. ``neighbours``, ``density`` and ``merge_similarity`` were chosen together on
-    the top-20 benchmark only (3,000 Ukrainian Kyiv 1551 appeals of the 20 largest categories) and then frozen
-    for the benchmark of categories ranked 41–60, the 40-category union and the batch runs."""
+    """The knobs of the clustering. ``neighbours``, ``baseline_similarity`` and ``density`` were chosen together
+    on the top-20 benchmark only (3,000 Ukrainian Kyiv 1551 appeals of the 20 largest categories) and then
+    frozen for everything else (the benchmark of categories ranked 41–60, the 40-category union, the batch
+    runs). The rule: the mean NMI of five Leiden seeds for 27 settings (30, 50, 70 neighbours × baseline 0.08,
+    0.10, 0.12 × density 0.005, 0.01, 0.015); settings within 0.005 of the best mean (0.639) count as tied, since
+    the seeds alone spread that much; among the tied, the one that forms the most problems (NMI cannot tell
+    them apart, and a product must not under-split) while keeping the sample corpus's eight planted problems
+    apart. Tied settings ranged from 10 to 36 problems on the top 20; this one forms 25–29."""
 
-    neighbours: int = 50
-    """Edges per statement in the neighbour graph. Tried 30, 50, 70 with the two settings below: the top-20 NMI
-    stayed within 0.633–0.636 at the best density of each; 50 is the middle and costs less than 70 on large
-    inputs."""
+    neighbours: int = 70
+    """Edges per statement in the neighbour graph."""
+    baseline_similarity: float = 0.12
+    """An edge weighs its cosine minus this: a neighbour less similar pulls apart. A baseline of 0.08 merged the
+    sample's school shelters with its missing teachers (their mean cross-cosine is 0.094–0.099)."""
     density: float = 0.01
-    """The Potts (CPM) resolution: a community holds together while its edge weight (cosines of linked pairs)
-    per pair of members exceeds this. Tried 0.005–0.02: 0.01 was best at 50 neighbours (0.02: 0.003 lower;
-    0.005: 0.02 lower)."""
-    merge_similarity: float = 0.11
-    """Inside a community, two groups merge while the mean cosine between their members is at least this. The
-    top-20 NMI was flat from 0.09 to 0.11 (0.635, 0.635, 0.632) and fell at 0.12; 0.11 is chosen over 0.10
-    because the sample corpus's eight planted problems are told apart only between 0.094 and 0.132 (school
-    shelters and missing teachers join at 0.094), and 0.10 would sit at the edge of that window."""
+    """The CPM resolution: a group holds together while its edge weight per pair of members exceeds this. In a
+    collection smaller than ``neighbours`` every pair is an edge, and two groups then join only when their mean
+    cross-cosine exceeds ``baseline_similarity + density`` (0.13)."""
 
     min_size: int = 5
     """A group needs this many items to be a problem; smaller groups are left unassigned (five statements is the
     least that reads as "recurring")."""
-    max_nodes: int = 4000
-    """Neighbours are exact up to this many statements, and average linkage works on at most this many groups."""
+    exact_search_limit: int = 20000
+    """Neighbours are exact up to this many statements (every pair compared, 10 s for 15,000 on two busy cores);
+    beyond, they are searched through k-means lists."""
     list_size: int = 64
     """Larger inputs: statements per k-means list of the neighbour search."""
-    probed_candidates: int = 2048
-    """Larger inputs: lists are probed until about this many candidates are compared per statement."""
+    probed_candidates: int = 8192
+    """Larger inputs: lists are probed until about this many candidates are compared per statement. On 15,000
+    real appeals, 4,096 found 92 % of the exact 50 neighbours and 8,192 found 98 %."""
     kmeans_iterations: int = 5
     seed: int = 1551
     block_rows: int = 4096
-    """Rows scored at once against all vectors or centres (bounds memory on large inputs)."""
+    """Rows scored at once against k-means centres; the exact neighbour search scores ``block_rows · 4096``
+    similarities at once (bounds memory on large inputs)."""
 
     def neighbour_search(self) -> NeighbourSearch:
         return NeighbourSearch(
             neighbours=self.neighbours,
-            exact_limit=self.max_nodes,
+            exact_limit=self.exact_search_limit,
+            block_scores=self.block_rows * 4096,
             list_size=self.list_size,
             probed_candidates=self.probed_candidates,
             kmeans_iterations=self.kmeans_iterations,
@@ -126,10 +130,8 @@ def cluster_embeddings(
     canonical = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
     vectors = np.ascontiguousarray(embeddings[canonical], dtype=np.float32)
 
-    communities = _communities(neighbour_graph(vectors, parameters.neighbour_search()), parameters)
-    canonical_labels = _drop_small_and_renumber(
-        _split_communities(vectors, communities, parameters), parameters.min_size
-    )
+    graph = neighbour_graph(vectors, parameters.neighbour_search())
+    canonical_labels = _drop_small_and_renumber(_communities(graph, parameters), parameters.min_size)
 
     labels = np.empty(len(keys), dtype=np.int64)
     labels[canonical] = canonical_labels
@@ -138,51 +140,22 @@ def cluster_embeddings(
 
 
 def _communities(graph: sparse.csr_matrix, parameters: ClusteringParameters) -> np.ndarray:
-    """Leiden communities under the Constant Potts Model at ``parameters.density``.
+    """Leiden communities of ``graph`` under the CPM, each edge weighing its cosine minus the baseline.
 
-    scikit-network's Potts quality divides the edge weights by their total and charges ``resolution / n²`` per
-    pair, so the CPM density is turned into its resolution by ``density · n² / total weight``.
+    leidenalg's CPM is defined for negative weights too (its documentation says so), which the small-collection
+    case needs; graspologic-native and scikit-network refuse or mis-scale them.
     """
-    count = graph.shape[0]
-    total = float(graph.sum())
-    if total == 0:
-        return np.arange(count, dtype=np.int64)
-    leiden = Leiden(
-        resolution=parameters.density * count * count / total,
-        modularity="potts",
-        random_state=parameters.seed,
-        return_probs=False,
-        return_aggregate=False,
+    upper = sparse.triu(graph, k=1).tocoo()
+    network = igraph.Graph(n=graph.shape[0], edges=np.column_stack([upper.row, upper.col]), directed=False)
+    partition = leidenalg.find_partition(
+        network,
+        leidenalg.CPMVertexPartition,
+        weights=(upper.data - parameters.baseline_similarity).tolist(),
+        resolution_parameter=parameters.density,
+        n_iterations=2,
+        seed=parameters.seed,
     )
-    return np.asarray(leiden.fit_predict(graph), dtype=np.int64)
-
-
-def _split_communities(
-    vectors: np.ndarray, communities: np.ndarray, parameters: ClusteringParameters
-) -> np.ndarray:
-    """Average linkage inside each community; returns a group number per item (unique across communities)."""
-    labels = np.empty(len(vectors), dtype=np.int64)
-    order = np.argsort(communities, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(communities[order]) != 0])
-    offset = 0
-    for members in np.split(order, starts[1:]):
-        groups = _initial_groups(vectors[members], parameters)
-        sums, sizes = sums_by_group(vectors[members], groups, int(groups.max()) + 1)
-        roots = average_linkage(sums, sizes, parameters.merge_similarity)
-        # A root is one of the community's groups: offset by the groups of earlier communities, it is unique.
-        labels[members] = offset + roots[groups]
-        offset += len(sizes)
-    return labels
-
-
-def _initial_groups(vectors: np.ndarray, parameters: ClusteringParameters) -> np.ndarray:
-    """Every item alone when few enough; else the spherical k-means groups that the agglomeration starts from."""
-    if len(vectors) <= parameters.max_nodes:
-        return np.arange(len(vectors), dtype=np.int64)
-    groups, _ = spherical_kmeans(
-        vectors, parameters.max_nodes, parameters.kmeans_iterations, parameters.seed, parameters.block_rows
-    )
-    return groups
+    return np.asarray(partition.membership, dtype=np.int64)
 
 
 def _drop_small_and_renumber(raw_labels: np.ndarray, min_size: int) -> np.ndarray:

@@ -428,8 +428,8 @@ class ProblemService:
             THRESHOLD_SETTING: repr(threshold),
             CENTRE_SETTING: centre.to_json(),
             "neighbours": str(self.parameters.neighbours),
+            "baseline_similarity": repr(self.parameters.baseline_similarity),
             "density": repr(self.parameters.density),
-            "merge_similarity": repr(self.parameters.merge_similarity),
             "min_size": str(self.parameters.min_size),
             "model": self._embedder.name,
         }

@@ -1,0 +1,244 @@
+"""The clustering methods that were measured for recurring problems, in one table, chosen on one benchmark only.
+
+Every method sees the same vectors as the product: the statements' "query: " embeddings (cached by
+``scripts/bench/clustering.py --cache DIR``), centred per language (``collection_centre``). For each method a
+small grid of its settings is run on the top-20 benchmark (3,000 Ukrainian appeals, 20 categories) and the
+setting with the best NMI there is frozen; that setting is then run on the benchmark of categories ranked 41–60
+(3,000 appeals in any language, never used for choosing), on the 40-category union of the two (6,000 appeals,
+the check for under-splitting larger and more varied collections). Groups under five statements count as
+unassigned for every method, as in the product. The product's own row uses its shipped ``ClusteringParameters``.
+
+Run from the repository root: ``.venv/bin/python -m scripts.bench.clustering_candidates --cache DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.cluster import HDBSCAN, KMeans
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sknetwork.clustering import Leiden
+
+from models.embedder import Embedder
+from models.language_detector import detect_language
+from scripts.bench.clustering import (
+    ALL_FILE,
+    BENCH_FILE,
+    DATA,
+    STATEMENT_PROMPT,
+    embed,
+    load_appeals,
+    load_unseen_benchmark,
+)
+from service.problems.average_linkage import average_linkage
+from service.problems.clustering import ClusteringParameters, cluster_embeddings
+from service.problems.collection_centre import CollectionCentre
+
+Method = Callable[[np.ndarray], np.ndarray]
+"""Centred unit vectors in canonical order → a label per row (-1 or any group number)."""
+
+
+@dataclass
+class Collection:
+    name: str
+    vectors: np.ndarray
+    """Centred, in canonical (content key) order."""
+    truth: list[str]
+
+
+@dataclass(frozen=True)
+class Family:
+    """A method and the settings tried for it on the top-20 benchmark."""
+
+    name: str
+    settings: list[dict]
+    build: Callable[..., Method]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA, help="the kyiv1551 folder")
+    parser.add_argument("--cache", type=Path, help="folder that keeps embeddings between runs")
+    parser.add_argument("--max-seq-length", type=int, default=512, help="tokens embedded per appeal")
+    arguments = parser.parse_args(argv)
+    embedder = Embedder(max_seq_length=arguments.max_seq_length)
+    top20 = load_appeals(arguments.data / BENCH_FILE)
+    unseen = load_unseen_benchmark(arguments.data / ALL_FILE)
+    vectors = {
+        "top 20": embed(top20, embedder, arguments, STATEMENT_PROMPT),
+        "ranks 41-60": embed(unseen, embedder, arguments, STATEMENT_PROMPT),
+    }
+    collections = [
+        _collection("top 20", top20, vectors["top 20"]),
+        _collection("ranks 41-60", unseen, vectors["ranks 41-60"]),
+        _collection("40 categories", top20 + unseen, np.vstack(list(vectors.values()))),
+    ]
+    print("method (setting chosen on top 20)".ljust(58) + "".join(f"| {c.name:<36}" for c in collections))
+    print(" " * 58 + "| NMI    ARI    problems unassigned  " * len(collections))
+    for family in _families():
+        setting, method = _chosen(family, collections[0])
+        label = f"{family.name} {_describe(setting)}"
+        print(f"{label:<58}" + "".join(_cell(method, collection) for collection in collections), flush=True)
+    true_k = {c.name: len(set(c.truth)) for c in collections}
+    print(
+        f"{'k-means told the true k (centred vectors, n_init 10)':<58}"
+        + "".join(_cell(_kmeans(true_k[c.name]), c) for c in collections)
+    )
+    return 0
+
+
+def _families() -> list[Family]:
+    return [
+        Family(
+            "global average linkage (main before)", [{"t": t} for t in (0.08, 0.10, 0.12, 0.14)], _average
+        ),
+        Family("HDBSCAN on centred vectors", [{"mcs": m} for m in (5, 10, 20)], _hdbscan),
+        Family(
+            "kNN graph + Leiden modularity",
+            [{"k": k, "r": r} for k in (20, 50) for r in (0.5, 1.0, 2.0)],
+            _modularity,
+        ),
+        Family(
+            "kNN graph + Leiden CPM",
+            [{"k": k, "g": g} for k in (30, 50, 70) for g in (0.005, 0.01, 0.02)],
+            _cpm,
+        ),
+        Family(
+            "mutual kNN graph + Leiden CPM",
+            [{"k": k, "g": g, "mutual": True} for k in (30, 50) for g in (0.005, 0.01, 0.02)],
+            _cpm,
+        ),
+        Family(
+            "kNN CPM, then average linkage in communities",
+            [
+                {"k": k, "g": g, "t": t}
+                for k in (30, 50, 70)
+                for g in (0.01, 0.015, 0.02)
+                for t in (0.10, 0.11, 0.12)
+            ],
+            _product,
+        ),
+        Family("hromada as shipped (ClusteringParameters())", [{}], _product),
+    ]
+
+
+def _chosen(family: Family, development: Collection) -> tuple[dict, Method]:
+    """The family's setting with the best NMI on ``development``."""
+    scored = []
+    for setting in family.settings:
+        method = family.build(**setting)
+        scored.append((_scores(method, development)[0], setting, method))
+    _, setting, method = max(scored, key=lambda entry: entry[0])
+    return setting, method
+
+
+def _cell(method: Method, collection: Collection) -> str:
+    nmi, ari, problems, unassigned, seconds = _scores(method, collection)
+    return f"| {nmi:.3f}  {ari:.3f}  {problems:>5}    {unassigned:6.1%} {seconds:4.0f}s "
+
+
+def _scores(method: Method, collection: Collection) -> tuple[float, float, int, float, float]:
+    started = time.perf_counter()
+    labels = _drop_small(np.asarray(method(collection.vectors)))
+    seconds = time.perf_counter() - started
+    return (
+        normalized_mutual_info_score(collection.truth, labels),
+        adjusted_rand_score(collection.truth, labels),
+        len(set(labels[labels >= 0].tolist())),
+        float((labels < 0).mean()),
+        seconds,
+    )
+
+
+def _collection(name: str, appeals: list, embeddings: np.ndarray) -> Collection:
+    languages = [detect_language(appeal.item.text) for appeal in appeals]
+    centred = CollectionCentre.of(embeddings, languages).directions(embeddings, languages)
+    order = sorted(range(len(appeals)), key=lambda index: appeals[index].item.content_key)
+    return Collection(
+        name, np.ascontiguousarray(centred[order]), [appeals[index].category for index in order]
+    )
+
+
+def _drop_small(labels: np.ndarray, min_size: int = 5) -> np.ndarray:
+    counts = Counter(labels.tolist())
+    return np.array([label if label >= 0 and counts[label] >= min_size else -1 for label in labels.tolist()])
+
+
+def _describe(setting: dict) -> str:
+    return " ".join(f"{key}={value}" for key, value in setting.items() if key != "mutual")
+
+
+# ---------------------------------------------------------------- the methods
+
+
+def _average(t: float) -> Method:
+    return lambda vectors: average_linkage(vectors.astype(np.float64), np.ones(len(vectors)), t)
+
+
+def _hdbscan(mcs: int) -> Method:
+    return lambda vectors: HDBSCAN(min_cluster_size=mcs, copy=True).fit_predict(vectors)
+
+
+def _kmeans(k: int) -> Method:
+    return lambda vectors: KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(vectors)
+
+
+def _knn_graph(vectors: np.ndarray, k: int, mutual: bool = False) -> sparse.csr_matrix:
+    scores = vectors @ vectors.T
+    np.fill_diagonal(scores, -np.inf)
+    k = min(k, len(vectors) - 1)
+    chosen = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    rows = np.repeat(np.arange(len(vectors)), k)
+    weights = np.clip(np.take_along_axis(scores, chosen, axis=1).ravel(), 0, None)
+    directed = sparse.csr_matrix((weights, (rows, chosen.ravel())), shape=scores.shape)
+    return (directed.minimum(directed.T) if mutual else directed.maximum(directed.T)).tocsr()
+
+
+def _modularity(k: int, r: float) -> Method:
+    def method(vectors: np.ndarray) -> np.ndarray:
+        leiden = Leiden(
+            resolution=r, modularity="newman", random_state=0, return_probs=False, return_aggregate=False
+        )
+        return leiden.fit_predict(_knn_graph(vectors, k))
+
+    return method
+
+
+def _cpm(k: int, g: float, mutual: bool = False) -> Method:
+    def method(vectors: np.ndarray) -> np.ndarray:
+        graph = _knn_graph(vectors, k, mutual)
+        # scikit-network's Potts quality is the CPM once its resolution is scaled by n² over the total weight.
+        resolution = g * len(vectors) ** 2 / graph.sum()
+        leiden = Leiden(
+            resolution=resolution,
+            modularity="potts",
+            random_state=0,
+            return_probs=False,
+            return_aggregate=False,
+        )
+        return leiden.fit_predict(graph)
+
+    return method
+
+
+def _product(**setting: float) -> Method:
+    names = {"k": "neighbours", "g": "density", "t": "merge_similarity"}
+    parameters = ClusteringParameters(**{names[key]: value for key, value in setting.items()})
+
+    def method(vectors: np.ndarray) -> np.ndarray:
+        # The rows are already in canonical order: zero-padded row numbers keep that order.
+        keys = [f"{row:09d}" for row in range(len(vectors))]
+        return cluster_embeddings(vectors, keys, parameters).labels
+
+    return method
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
