@@ -20,11 +20,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import igraph
+import leidenalg
 import numpy as np
 from scipy import sparse
+from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.cluster import HDBSCAN, KMeans
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-from sknetwork.clustering import Leiden
 
 from models.embedder import Embedder
 from models.language_detector import detect_language
@@ -37,9 +39,9 @@ from scripts.bench.clustering import (
     load_appeals,
     load_unseen_benchmark,
 )
-from service.problems.average_linkage import average_linkage
 from service.problems.clustering import ClusteringParameters, cluster_embeddings
 from service.problems.collection_centre import CollectionCentre
+from service.problems.neighbour_graph import neighbour_graph
 
 Method = Callable[[np.ndarray], np.ndarray]
 """Centred unit vectors in canonical order → a label per row (-1 or any group number)."""
@@ -101,27 +103,28 @@ def _families() -> list[Family]:
         ),
         Family("HDBSCAN on centred vectors", [{"mcs": m} for m in (5, 10, 20)], _hdbscan),
         Family(
-            "kNN graph + Leiden modularity",
+            "kNN graph, Leiden modularity (Louvain-like)",
             [{"k": k, "r": r} for k in (20, 50) for r in (0.5, 1.0, 2.0)],
             _modularity,
         ),
+        Family("kNN graph, Leiden Surprise (no resolution)", [{"k": k} for k in (20, 50)], _surprise),
         Family(
-            "kNN graph + Leiden CPM",
+            "kNN graph, Leiden CPM, weights cosine",
             [{"k": k, "g": g} for k in (30, 50, 70) for g in (0.005, 0.01, 0.02)],
             _cpm,
         ),
         Family(
-            "mutual kNN graph + Leiden CPM",
+            "mutual kNN graph, Leiden CPM, weights cosine",
             [{"k": k, "g": g, "mutual": True} for k in (30, 50) for g in (0.005, 0.01, 0.02)],
             _cpm,
         ),
         Family(
-            "kNN CPM, then average linkage in communities",
+            "kNN graph, Leiden CPM, weights cosine - b (hromada)",
             [
-                {"k": k, "g": g, "t": t}
+                {"k": k, "b": b, "g": g}
                 for k in (30, 50, 70)
-                for g in (0.01, 0.015, 0.02)
-                for t in (0.10, 0.11, 0.12)
+                for b in (0.08, 0.10, 0.12)
+                for g in (0.005, 0.01, 0.015)
             ],
             _product,
         ),
@@ -179,7 +182,8 @@ def _describe(setting: dict) -> str:
 
 
 def _average(t: float) -> Method:
-    return lambda vectors: average_linkage(vectors.astype(np.float64), np.ones(len(vectors)), t)
+    """Average linkage over cosine, cut where the mean cosine between two groups falls below ``t``."""
+    return lambda vectors: fcluster(linkage(vectors, method="average", metric="cosine"), 1 - t, "distance")
 
 
 def _hdbscan(mcs: int) -> Method:
@@ -190,46 +194,49 @@ def _kmeans(k: int) -> Method:
     return lambda vectors: KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(vectors)
 
 
-def _knn_graph(vectors: np.ndarray, k: int, mutual: bool = False) -> sparse.csr_matrix:
+def _knn_network(vectors: np.ndarray, k: int, mutual: bool = False) -> tuple[igraph.Graph, list[float]]:
+    """The product's neighbour graph (exact), cosines clipped at 0; ``mutual`` keeps edges both ends chose."""
+    search = ClusteringParameters(neighbours=k).neighbour_search()
+    graph = neighbour_graph(vectors, search)
+    if mutual:
+        chosen = _one_way_choices(vectors, k)
+        graph = graph.multiply(chosen.minimum(chosen.T)).tocsr()
+    upper = sparse.triu(graph, k=1).tocoo()
+    network = igraph.Graph(n=len(vectors), edges=np.column_stack([upper.row, upper.col]), directed=False)
+    return network, np.clip(upper.data, 0, None).tolist()
+
+
+def _one_way_choices(vectors: np.ndarray, k: int) -> sparse.csr_matrix:
     scores = vectors @ vectors.T
     np.fill_diagonal(scores, -np.inf)
-    k = min(k, len(vectors) - 1)
     chosen = np.argpartition(-scores, k - 1, axis=1)[:, :k]
     rows = np.repeat(np.arange(len(vectors)), k)
-    weights = np.clip(np.take_along_axis(scores, chosen, axis=1).ravel(), 0, None)
-    directed = sparse.csr_matrix((weights, (rows, chosen.ravel())), shape=scores.shape)
-    return (directed.minimum(directed.T) if mutual else directed.maximum(directed.T)).tocsr()
+    return sparse.csr_matrix((np.ones(rows.size), (rows, chosen.ravel())), shape=scores.shape)
+
+
+def _leiden(kind: type, k: int, mutual: bool = False, **arguments: float) -> Method:
+    def method(vectors: np.ndarray) -> np.ndarray:
+        network, weights = _knn_network(vectors, k, mutual)
+        partition = leidenalg.find_partition(network, kind, weights=weights, seed=0, **arguments)
+        return np.asarray(partition.membership)
+
+    return method
 
 
 def _modularity(k: int, r: float) -> Method:
-    def method(vectors: np.ndarray) -> np.ndarray:
-        leiden = Leiden(
-            resolution=r, modularity="newman", random_state=0, return_probs=False, return_aggregate=False
-        )
-        return leiden.fit_predict(_knn_graph(vectors, k))
+    return _leiden(leidenalg.RBConfigurationVertexPartition, k, resolution_parameter=r)
 
-    return method
+
+def _surprise(k: int) -> Method:
+    return _leiden(leidenalg.SurpriseVertexPartition, k)
 
 
 def _cpm(k: int, g: float, mutual: bool = False) -> Method:
-    def method(vectors: np.ndarray) -> np.ndarray:
-        graph = _knn_graph(vectors, k, mutual)
-        # scikit-network's Potts quality is the CPM once its resolution is scaled by n² over the total weight.
-        resolution = g * len(vectors) ** 2 / graph.sum()
-        leiden = Leiden(
-            resolution=resolution,
-            modularity="potts",
-            random_state=0,
-            return_probs=False,
-            return_aggregate=False,
-        )
-        return leiden.fit_predict(graph)
-
-    return method
+    return _leiden(leidenalg.CPMVertexPartition, k, mutual, resolution_parameter=g)
 
 
 def _product(**setting: float) -> Method:
-    names = {"k": "neighbours", "g": "density", "t": "merge_similarity"}
+    names = {"k": "neighbours", "b": "baseline_similarity", "g": "density"}
     parameters = ClusteringParameters(**{names[key]: value for key, value in setting.items()})
 
     def method(vectors: np.ndarray) -> np.ndarray:
