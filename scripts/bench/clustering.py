@@ -315,7 +315,7 @@ def run_full(arguments: argparse.Namespace, embedder: Embedder, service: Problem
     directions = CollectionCentre.of(embeddings, languages).directions(embeddings, languages)
     clustering = cluster_embeddings(directions, [a.item.content_key for a in appeals], service.parameters)
     print(
-        f"  grouping step alone (language means removed, neighbour graph, Leiden, average linkage): "
+        f"  grouping step alone (language means removed, neighbour graph, Leiden): "
         f"{time.perf_counter() - started:.1f}s, {clustering.cluster_count} problems, peak RSS {_peak_rss_mb():.0f} MB"
     )
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from models.embedder import Embedder
 from models.language_detector import detect_language
 from models.ukrainian_pipeline import UkrainianPipeline
-from scripts.bench.clustering import BENCH_FILE, DATA, embed, load_appeals
+from scripts.bench.clustering import BENCH_FILE, DATA, STATEMENT_PROMPT, embed, load_appeals
 from service.problems import ProblemService
 
 
@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     embedder = Embedder(max_seq_length=arguments.max_seq_length)
     appeals = load_appeals(arguments.data / BENCH_FILE)
-    embeddings = embed(appeals, embedder, arguments)
+    embeddings = embed(appeals, embedder, arguments, STATEMENT_PROMPT)
     service = ProblemService(embedder, UkrainianPipeline(), detect_language, show_progress=True)
     analysis = service.cluster_items([appeal.item for appeal in appeals], embeddings)
 

@@ -1,8 +1,8 @@
 """Seeded spherical k-means: cuts many unit vectors into a bounded number of small, tight groups.
 
-Clustering uses it to bound memory on large inputs (the neighbour search and the average linkage then work on
-groups rather than on all pairs of items). It is repeatable: the starting centres are a seeded choice of rows,
-and nothing random enters after the start.
+The neighbour search of large inputs uses the groups as its inverted lists: each statement is then compared only
+with the members of nearby groups rather than with every other statement. It is repeatable: the starting centres
+are a seeded choice of rows, and nothing random enters after the start.
 """
 
 from __future__ import annotations
