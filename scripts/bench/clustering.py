@@ -16,6 +16,8 @@ Three modes:
   of those assignments against the categories, and the number of new problems.
 - ``full``: all appeals of ``requests-2013-04_2015-06.jsonl.gz`` end to end (embedding included), with time and
   peak memory, and the clustering step alone.
+- ``grouping``: the clustering step alone on ``--vectors`` vectors made from the (``--limit``-sampled) appeals'
+  cached vectors, repeated with small Gaussian noise: time and memory at a scale that was never embedded.
 
 Run from the repository root: ``.venv/bin/python -m scripts.bench.clustering --mode quality --cache DIR``.
 ``--cache DIR`` keeps the embeddings between runs (keyed by model, prompt, text length limit and the texts).
@@ -49,6 +51,7 @@ from models.ukrainian_pipeline import UkrainianPipeline
 from service.problems import ProblemService
 from service.problems.clustering import cluster_embeddings
 from service.problems.collection_centre import CollectionCentre
+from service.problems.vector_math import normalise_rows
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "kyiv1551"
 BENCH_FILE = "bench-uk-top20x150.jsonl"
@@ -101,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "quality": run_quality,
         "batch": run_batch,
         "full": run_full,
+        "grouping": run_grouping,
     }
     modes[arguments.mode](arguments, embedder, service)
     return 0
@@ -108,7 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--mode", choices=("quality", "batch", "full"), default="quality")
+    parser.add_argument("--mode", choices=("quality", "batch", "full", "grouping"), default="quality")
+    parser.add_argument(
+        "--vectors", type=int, default=85000, help="grouping mode: how many vectors to cluster"
+    )
     parser.add_argument("--data", type=Path, default=DATA, help="the kyiv1551 folder")
     parser.add_argument("--cache", type=Path, help="folder that keeps embeddings between runs")
     parser.add_argument("--max-seq-length", type=int, default=512, help="tokens embedded per appeal")
@@ -116,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--limit",
         type=int,
-        help="batch and full modes: a seeded sample of this many of all appeals, drawn before embedding",
+        help="batch, full and grouping modes: a seeded sample of this many of all appeals, drawn before embedding",
     )
     parser.add_argument(
         "--on-benchmarks",
@@ -317,6 +324,27 @@ def run_full(arguments: argparse.Namespace, embedder: Embedder, service: Problem
     print(
         f"  grouping step alone (language means removed, neighbour graph, Leiden): "
         f"{time.perf_counter() - started:.1f}s, {clustering.cluster_count} problems, peak RSS {_peak_rss_mb():.0f} MB"
+    )
+
+
+def run_grouping(arguments: argparse.Namespace, embedder: Embedder, service: ProblemService) -> None:
+    appeals = _limited(load_appeals(arguments.data / ALL_FILE), arguments.limit)
+    embeddings = embed(appeals, embedder, arguments, STATEMENT_PROMPT)
+    rng = np.random.default_rng(1551)
+    copies = [embeddings] + [
+        embeddings + rng.normal(0, 0.02, embeddings.shape).astype(np.float32)
+        for _ in range(arguments.vectors // len(embeddings))
+    ]
+    vectors = np.vstack(copies)[: arguments.vectors]
+    vectors = normalise_rows(vectors - vectors.mean(axis=0))
+    keys = [f"{row:09d}" for row in range(len(vectors))]
+    before = _peak_rss_mb()
+    started = time.perf_counter()
+    clustering = cluster_embeddings(vectors, keys, service.parameters)
+    print(
+        f"{len(vectors)} x {vectors.shape[1]} vectors ({len(appeals)} appeals' vectors, repeated with noise): "
+        f"grouped in {time.perf_counter() - started:.1f}s, {clustering.cluster_count} problems, "
+        f"unassigned {(clustering.labels < 0).mean():.1%}, peak RSS {_peak_rss_mb():.0f} MB (before: {before:.0f} MB)"
     )
 
 
