@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from indexing.store.manifest import write_atomically
+from indexing.store.atomic_file import write_atomically
 from indexing.store.write_lock import WriteLock
 from models.errors import HromadaError
 from service.settings import Settings
@@ -77,7 +77,7 @@ class KeyStore:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KeyStore:
-        path = settings.keys_file or settings.store / KEYS_FILE_NAME
+        path = settings.keys_file or settings.store_address.folder / KEYS_FILE_NAME
         return cls(path, settings.api_keys.get_secret_value())
 
     # ------------------------------------------------------------ reading
