@@ -1,6 +1,6 @@
 """API keys: who may call the HTTP API, and in which role.
 
-Keys are kept in a JSON file (``Settings.keys_file``, by default ``keys.json`` in the store, mode 0600) and may
+Keys are kept in a JSON file (``Settings.keys_path``: by default ``keys.json`` in the store folder, mode 0600) and may
 also be given in the environment (``HROMADA_API_KEYS="reader:KEY,admin:KEY"``). The file holds only the
 SHA-256 digest of each key, never the key: a key is 256 random bits, so nobody can find a key from its digest
 by trying candidates, and neither a salt (which defeats tables precomputed for guessable secrets) nor a slow
@@ -26,7 +26,6 @@ from service.settings import Settings
 
 ROLES = ("reader", "writer", "admin")
 """Each role may do everything the roles before it may."""
-KEYS_FILE_NAME = "keys.json"
 KEY_PREFIX = "hmd_"
 _KEY_BYTES = 32
 MIN_ENVIRONMENT_KEY_CHARS = 32
@@ -77,8 +76,7 @@ class KeyStore:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KeyStore:
-        path = settings.keys_file or settings.store_address.folder / KEYS_FILE_NAME
-        return cls(path, settings.api_keys.get_secret_value())
+        return cls(settings.keys_path, settings.api_keys.get_secret_value())
 
     # ------------------------------------------------------------ reading
 

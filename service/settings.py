@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from indexing.store import StoreAddress
 
 UPLOADS_FOLDER = "uploads"
+KEYS_FILE_NAME = "keys.json"
 
 
 def _address_text(value: Any) -> Any:
@@ -88,7 +89,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     keys_file: Path | None = Field(
-        None, description="API keys (hashed); default: keys.json in the store folder, or in the database."
+        None,
+        description="API keys (hashed); default: keys.json in the store folder, or ./hromada-keys.json beside a "
+        "database store.",
     )
     api_keys: SecretStr = Field(
         SecretStr(""),
@@ -137,3 +140,11 @@ class Settings(BaseSettings):
             return self.uploads_dir
         address = self.store_address
         return Path("hromada-uploads") if address.is_database else address.folder / UPLOADS_FOLDER
+
+    @property
+    def keys_path(self) -> Path:
+        """The file of API keys: ``keys_file`` when given, else one beside the store."""
+        if self.keys_file is not None:
+            return self.keys_file
+        address = self.store_address
+        return Path("hromada-keys.json") if address.is_database else address.folder / KEYS_FILE_NAME

@@ -88,7 +88,9 @@ def index_sample(store: Store, pipeline: UkrainianPipeline, folder: Path) -> Non
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def sample_store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, ukrainian_pipeline: UkrainianPipeline
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    ukrainian_pipeline: UkrainianPipeline,
 ) -> Iterator[Store]:
     """One store of each backend holding the sample, shared by the tests that only read."""
     folder = tmp_path_factory.mktemp("contract")
@@ -178,12 +180,16 @@ def test_an_unchanged_file_is_not_written_again_and_a_changed_one_replaces_its_c
 ) -> None:
     indexer = Indexer(store, ENCODER, ukrainian_pipeline)  # type: ignore[arg-type]
     note = tmp_path / "note.md"
-    note.write_text("Полтавська область, 14 березня 2025 року\n\nУ селі немає питної води.\n", encoding="utf-8")
+    note.write_text(
+        "Полтавська область, 14 березня 2025 року\n\nУ селі немає питної води.\n", encoding="utf-8"
+    )
     first = indexer.index([note], IndexOptions(show_progress=False))
     old_ids = [chunk.id for chunk in store.iter_chunks()]
     assert first.indexed == [str(note)] and old_ids
     assert indexer.index([note], IndexOptions(show_progress=False)).unchanged == [str(note)]
-    note.write_text("Житомирська обл., 2 квітня 2025 року\n\nНе працює вуличне освітлення.\n", encoding="utf-8")
+    note.write_text(
+        "Житомирська обл., 2 квітня 2025 року\n\nНе працює вуличне освітлення.\n", encoding="utf-8"
+    )
     assert indexer.index([note], IndexOptions(show_progress=False)).indexed == [str(note)]
     chunks = list(store.iter_chunks())
     assert store.counts() == {"sources": 1, "documents": 1, "chunks": len(chunks)}
@@ -220,7 +226,11 @@ def test_a_large_file_in_several_writes_is_incomplete_until_its_last(
 def test_a_deleted_document_leaves_rows_and_both_indexes_and_comes_back_when_indexed_again(
     store: Store, ukrainian_pipeline: UkrainianPipeline
 ) -> None:
-    texts = ["Немає води в будинку на вулиці Шкільній.", "Не працює ліфт у під'їзді.", "Немає шкільного автобуса."]
+    texts = [
+        "Немає води в будинку на вулиці Шкільній.",
+        "Не працює ліфт у під'їзді.",
+        "Немає шкільного автобуса.",
+    ]
     documents = [lemma_document(t, ukrainian_pipeline, record_id=f"r{n}") for n, t in enumerate(texts)]
     with store.write() as writer:
         doc_ids = writer.add_documents("/a.jsonl", "a.jsonl", "sha-a", 3, documents)
@@ -277,7 +287,9 @@ FILTERS: list[Callable[[Store], ChunkFilter]] = [
     lambda store: ChunkFilter(since=stored_day(store, 0.5)),
     lambda store: ChunkFilter(until=stored_day(store, 0.3)),
     lambda store: ChunkFilter(since=stored_day(store, 0.4), until=stored_day(store, 0.4)),
-    lambda _: SearchFilters(since="2025-02-01", until="2025-05-31", region="Полтавська обл.").to_chunk_filter(),
+    lambda _: SearchFilters(
+        since="2025-02-01", until="2025-05-31", region="Полтавська обл."
+    ).to_chunk_filter(),
     lambda store: ChunkFilter(doc_ids=tuple(int(d["id"]) for d in store.documents(limit=3))),  # type: ignore[call-overload]
     lambda _: SearchFilters(region="Закарпатська область").to_chunk_filter(),
 ]
@@ -321,7 +333,9 @@ def test_lexical_search_matches_any_lemma_and_ranks_the_rarer_word_higher(sample
     assert school and landfill and {i for i, _ in both} == school | landfill
     scores = [score for _, score in both]
     assert scores == sorted(scores, reverse=True)
-    assert len(landfill) < len(school) and both[0][0] in landfill, "a rare lemma weighs more than a common one"
+    assert len(landfill) < len(school) and both[0][0] in landfill, (
+        "a rare lemma weighs more than a common one"
+    )
     assert sample_store.lexical_search(["неіснуюче-слово"], 10) == []
     assert sample_store.lexical_search([], 10) == [] and sample_store.lexical_search(["школа"], 0) == []
     # Lemmas that look like query syntax are plain words in every backend.
@@ -342,9 +356,13 @@ def test_dense_search_finds_a_stored_vector_first_with_cosine_one(sample_store: 
 # ---------------------------------------------------------------- atomic writes and writers taking turns
 
 
-def test_a_write_that_fails_half_way_changes_nothing(store: Store, ukrainian_pipeline: UkrainianPipeline) -> None:
+def test_a_write_that_fails_half_way_changes_nothing(
+    store: Store, ukrainian_pipeline: UkrainianPipeline
+) -> None:
     with store.write() as writer:
-        writer.add_documents("/a.jsonl", "a.jsonl", "a", 1, [lemma_document("Немає води в школі.", ukrainian_pipeline)])
+        writer.add_documents(
+            "/a.jsonl", "a.jsonl", "a", 1, [lemma_document("Немає води в школі.", ukrainian_pipeline)]
+        )
     before = state(store)
     with pytest.raises(RuntimeError), store.write() as writer:
         writer.add_documents(
@@ -377,7 +395,9 @@ def problem_batch(version: int, batch: str, items: list[ProblemItem], problem_id
         record=BatchRecord(batch, "2025-06-01T00:00:00+00:00", len(items), 0, 0, int(problem_id is not None)),
         items=[(item, placement, vector.astype(np.float32)) for item in items],
         waiting_placements={},
-        problems=[StoredProblem(problem_id, "Водопостачання", ["вода"], len(items), vector * len(items), batch)]
+        problems=[
+            StoredProblem(problem_id, "Водопостачання", ["вода"], len(items), vector * len(items), batch)
+        ]
         if problem_id
         else [],
         added_keyword_counts={problem_id: Counter({"вода": len(items)})} if problem_id else {},
@@ -392,7 +412,9 @@ ITEMS = [
 ]
 
 
-def test_problems_are_saved_from_a_snapshot_and_a_batch_computed_from_an_old_one_is_refused(store: Store) -> None:
+def test_problems_are_saved_from_a_snapshot_and_a_batch_computed_from_an_old_one_is_refused(
+    store: Store,
+) -> None:
     with store.read() as reading:
         empty = reading.problem_snapshot(["w1"])
         assert (empty.version, empty.problems, reading.problems()) == (0, [], [])
@@ -442,3 +464,37 @@ def test_a_read_sees_one_state_while_a_batch_is_saved_meanwhile(store: Store) ->
         assert reading.problem_counts()["items"] == 0 and reading.problems() == []
     with store.read() as reading:
         assert reading.problem_counts()["items"] == 3
+
+
+def test_a_filter_gets_its_full_list_from_a_store_larger_than_one_index_probe(store: Store) -> None:
+    """Approximate indexes gather a few hundred candidates and filter them afterwards. Half of 1,500 chunks lie far
+    from the query and are dated later: asking for those, the list must still be full and in the exact order,
+    and so for five of them in one region."""
+    rng = np.random.default_rng(7)
+    near = ENCODER.embed(["вода"])[0]
+    documents = []
+    for number in range(1500):
+        far_away = number % 2 == 0
+        vector = rng.standard_normal(ENCODER.dimension) + (0 if far_away else 6 * near)
+        vector = (vector / np.linalg.norm(vector)).astype(np.float32)
+        text = f"Звернення номер {number}: немає води."
+        documents.append(
+            NewDocument(
+                title=f"Звернення {number}",
+                kind="appeal",
+                text=text,
+                chunks=[NewChunk(ChunkSpan(0, len(text), text), "звернення номер вода", vector)],
+                date="2025-06-01" if far_away else "2025-01-01",
+                region="Закарпатська область" if number % 300 == 0 else "Полтавська область",
+                record_id=str(number),
+            )
+        )
+    with store.write() as writer:
+        writer.add_documents("/many.jsonl", "many.jsonl", "sha", 1, documents)
+    chunks = list(store.iter_chunks())
+    closeness = store.vectors([chunk.id for chunk in chunks]) @ near
+    for chunk_filter in (ChunkFilter(since="2025-06-01"), ChunkFilter(region="Закарпатська область")):
+        allowed = [number for number, chunk in enumerate(chunks) if passes(chunk, chunk_filter)]
+        exact = [chunks[number].id for number in sorted(allowed, key=lambda number: -closeness[number])]
+        for k in (5, 20):
+            assert [chunk_id for chunk_id, _ in store.dense_search(near, k, chunk_filter)] == exact[:k]
