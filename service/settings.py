@@ -131,7 +131,8 @@ class Settings(BaseSettings):
     @property
     def store_address(self) -> StoreAddress:
         """The store's address: a folder or a database (``StoreAddress.shown`` hides a password)."""
-        return StoreAddress(self.store)
+        # str(): model_copy(update=...) does not validate, and tests hand it a Path.
+        return StoreAddress(str(self.store))
 
     @property
     def uploads_folder(self) -> Path:

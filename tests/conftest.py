@@ -92,6 +92,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 
 import os  # noqa: E402
 import secrets  # noqa: E402
+import tempfile  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
@@ -114,8 +115,11 @@ class PostgresServer:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    folder = tmp_path_factory.mktemp("postgres")
+def postgres_server() -> Iterator[PostgresServer]:
+    # Not under pytest's temporary folders: run as root, pgserver runs PostgreSQL as its own user, which must be
+    # able to reach the data folder (pytest's are private to root).
+    folder = Path(tempfile.mkdtemp(prefix="hromada-postgres-"))
+    folder.chmod(0o755)
     runtime = folder / "run"
     runtime.mkdir(mode=0o700)
     # pgserver keeps its lock and socket under the user's runtime folder, read when it is imported.
@@ -127,3 +131,4 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
         yield PostgresServer(server.get_uri)
     finally:
         server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
