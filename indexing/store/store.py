@@ -10,13 +10,13 @@ as it was before the write.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from indexing.errors import IncompatibleStoreError
 from indexing.store.document_rows import DocumentRows, SourceRecord
 from indexing.store.parts import LexicalIndex, Ranking, StoreDatabase, VectorIndex
 from indexing.store.problem_item import ProblemItem, StoredProblem
@@ -30,7 +30,8 @@ from indexing.store.records import (
     StoredChunk,
     StoredDocument,
 )
-from indexing.store.sql_session import SqlSession, first
+from indexing.store.sql_session import SqlSession
+from indexing.store.store_meta import meta_value, refuse_other_model
 
 
 class Store:
@@ -77,8 +78,7 @@ class Store:
     def backends(self) -> list[str]:
         """The encoder backends whose vectors the store holds (all interchangeable with float32's)."""
         with self.database.session() as session:
-            row = first(session, "SELECT value FROM meta WHERE key = 'backends'")
-        return sorted(json.loads(row[0] if row else "[]"))
+            return sorted(json.loads(meta_value(session, "backends") or "[]"))
 
     def ensure_model(self, model: str, dimension: int) -> None:
         """Refuse, with a clear message, an embedder other than the one the store was built with."""
@@ -241,8 +241,7 @@ class StoreWriter:
 
     def record_backend(self, backend: str) -> None:
         """Note that this write's vectors come from ``backend`` (shown in the manifest and by ``stats``)."""
-        row = first(self._session, "SELECT value FROM meta WHERE key = 'backends'")
-        backends = sorted({*json.loads(row[0] if row else "[]"), backend})
+        backends = sorted({*json.loads(meta_value(self._session, "backends") or "[]"), backend})
         self._session.run(
             "INSERT INTO meta(key, value) VALUES ('backends', ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -276,21 +275,10 @@ class StoreReading:
         """Received statements that pass the filter (all, or those of one problem), in id order."""
         return self._problems.members(self._session, item_filter, problem_id)
 
-    def monthly_totals(self, item_filter: ItemFilter) -> dict[str, int]:
+    def monthly_totals(self, item_filter: ItemFilter) -> Counter[str]:
         """Received statements per month (``YYYY-MM``) that pass the filter, in a problem or not."""
         return self._problems.monthly_totals(self._session, item_filter)
 
     def problem_counts(self) -> dict[str, int]:
         """Numbers of problems, statements received, statements placed in a problem, and batches."""
         return self._problems.counts(self._session)
-
-
-def refuse_other_model(
-    address: str, stored_model: str, stored_dimension: int, model: str, dimension: int
-) -> None:
-    """``IncompatibleStoreError`` unless the store was built with ``model`` of ``dimension``."""
-    if stored_model != model or stored_dimension != dimension:
-        raise IncompatibleStoreError(
-            f"{address}: the store was built with the model {stored_model} ({stored_dimension} dimensions), "
-            f"not {model} ({dimension}); use another --store or re-index into a new one"
-        )

@@ -20,12 +20,12 @@ from pgvector import Vector
 from pgvector.psycopg import register_vector
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from indexing.errors import IncompatibleStoreError, StoreBusyError, StoreError
+from indexing.errors import StoreBusyError, StoreError
 from indexing.store.factory import StoreAddress
 from indexing.store.postgres.schema import SCHEMA
 from indexing.store.postgres.session import PostgresSession
-from indexing.store.sql_session import SqlSession, first
-from indexing.store.store import refuse_other_model
+from indexing.store.sql_session import SqlSession
+from indexing.store.store_meta import create_tables, meta_value, stored_model
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,9 @@ class PostgresDatabase:
         try:
             if is_new:
                 self._create(model, dimension)  # type: ignore[arg-type]
-            self.model, self.dimension = self._check_compatible(model, dimension)
+            self.model, self.dimension = stored_model(
+                self.address, self.meta, FORMAT_VERSION, model, dimension
+            )
         except BaseException:
             self._pool.close()
             raise
@@ -81,37 +83,17 @@ class PostgresDatabase:
         with self.transaction(lambda: None) as session:
             if session.has_table("meta"):  # another process made it while this one waited for the lock
                 return
-            for statement in SCHEMA.format(dimension=int(dimension)).split(";"):
-                if statement.strip():
-                    session.run(statement)
-            session.run_many(
-                "INSERT INTO meta(key, value) VALUES (?, ?)",
-                [
-                    ("format_version", str(FORMAT_VERSION)),
-                    ("model", model),
-                    ("dimension", str(dimension)),
-                    ("lexical_chunks", "0"),
-                    ("lexical_lemmas", "0"),
-                ],
+            meta = {"format_version": str(FORMAT_VERSION), "model": model, "dimension": str(dimension)}
+            create_tables(
+                session,
+                SCHEMA.format(dimension=int(dimension)),
+                {**meta, "lexical_chunks": "0", "lexical_lemmas": "0"},
             )
         log.info("%s: made a new store", self.address)
 
     def meta(self, key: str) -> str | None:
         with self.session() as session:
-            row = first(session, "SELECT value FROM meta WHERE key = ?", (key,))
-        return row[0] if row else None
-
-    def _check_compatible(self, model: str | None, dimension: int | None) -> tuple[str, int]:
-        version = int(self.meta("format_version") or 0)
-        if version > FORMAT_VERSION:
-            raise IncompatibleStoreError(
-                f"{self.address}: the store has format {version}, newer than this hromada understands "
-                f"({FORMAT_VERSION}); upgrade hromada"
-            )
-        stored_model, stored_dimension = str(self.meta("model")), int(self.meta("dimension") or 0)
-        if model is not None and dimension is not None:
-            refuse_other_model(self.address, stored_model, stored_dimension, model, dimension)
-        return stored_model, stored_dimension
+            return meta_value(session, key)
 
     def close(self) -> None:
         self._pool.close()

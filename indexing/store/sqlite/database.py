@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from indexing.errors import IncompatibleStoreError, StoreError
+from indexing.errors import StoreError
 from indexing.places import Gazetteer
-from indexing.store.sql_session import SqliteSession, SqlSession, first
+from indexing.store.sql_session import SqliteSession, SqlSession
 from indexing.store.sqlite.manifest import FORMAT_VERSION
 from indexing.store.sqlite.place_upgrade import upgrade_places
 from indexing.store.sqlite.schema import SCHEMA
-from indexing.store.store import refuse_other_model
+from indexing.store.store_meta import create_tables, meta_value, stored_model
 from indexing.store.write_lock import WriteLock
 
 log = logging.getLogger(__name__)
@@ -100,19 +100,9 @@ class SqliteDatabase:
 
     def _create(self, model: str, dimension: int) -> None:
         with self._begin() as session:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    session.run(statement)
-            session.run_many(
-                # IGNORE: a second process creating the same store at once must not reset the generation.
-                "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)",
-                [
-                    ("format_version", str(FORMAT_VERSION)),
-                    ("model", model),
-                    ("dimension", str(dimension)),
-                    ("generation", "0"),
-                ],
-            )
+            # A second process creating the same store at once must not reset the generation: the first's stays.
+            meta = {"format_version": str(FORMAT_VERSION), "model": model, "dimension": str(dimension)}
+            create_tables(session, SCHEMA, {**meta, "generation": "0"})
 
     def _has_schema(self) -> bool:
         try:
@@ -122,23 +112,13 @@ class SqliteDatabase:
 
     def meta(self, key: str) -> str | None:
         with self.session() as session:
-            row = first(session, "SELECT value FROM meta WHERE key = ?", (key,))
-        return row[0] if row else None
+            return meta_value(session, key)
 
     def _check_compatible(self, model: str | None, dimension: int | None) -> tuple[str, int]:
         try:
-            version = int(self.meta("format_version") or 0)
-            stored_model, stored_dimension = str(self.meta("model")), int(self.meta("dimension") or 0)
+            return stored_model(self.address, self.meta, FORMAT_VERSION, model, dimension)
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.folder}: not a usable hromada store ({error})") from error
-        if version > FORMAT_VERSION:
-            raise IncompatibleStoreError(
-                f"{self.folder}: the store has format {version}, newer than this hromada understands "
-                f"({FORMAT_VERSION}); upgrade hromada"
-            )
-        if model is not None and dimension is not None:
-            refuse_other_model(self.address, stored_model, stored_dimension, model, dimension)
-        return stored_model, stored_dimension
 
     def _upgrade(self) -> None:
         """Bring a store of an older format to this one (the version is read again under the write lock)."""

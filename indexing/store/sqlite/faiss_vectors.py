@@ -17,10 +17,10 @@ from indexing.errors import StoreError
 from indexing.store.document_rows import DocumentRows
 from indexing.store.parts import Ranking
 from indexing.store.records import ChunkChanges, ChunkFilter
-from indexing.store.sql_session import first
 from indexing.store.sqlite.database import SqliteDatabase
 from indexing.store.sqlite.faiss_index import FaissIndex, choose_index_type
 from indexing.store.sqlite.manifest import FORMAT_VERSION, Manifest
+from indexing.store.store_meta import meta_value
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class FaissVectors:
     def _persist(self) -> None:
         with self._database.session() as session:
             counts = self._rows.counts(session)
-            row = first(session, "SELECT value FROM meta WHERE key = 'backends'")
+            backends = sorted(json.loads(meta_value(session, "backends") or "[]"))
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             model=self._database.model,
@@ -94,7 +94,7 @@ class FaissVectors:
             generation=self._generation,
             documents=counts["documents"],
             chunks=counts["chunks"],
-            backends=sorted(json.loads(row[0] if row else "[]")),
+            backends=backends,
         )
         self._index.save(self._folder / VECTORS_NAME)
         manifest.write(self._folder / MANIFEST_NAME)
