@@ -313,6 +313,8 @@ def test_every_filter_means_the_same_in_listing_lexical_and_dense_search(
     unfiltered = {chunk_id for chunk_id, _ in sample_store.lexical_search(terms, len(everything))}
     lexical = sample_store.lexical_search(terms, len(everything), chunk_filter)
     assert {chunk_id for chunk_id, _ in lexical} == unfiltered & expected
+    assert sample_store.lexical_count(terms, len(everything), chunk_filter) == len(lexical)
+    assert sample_store.lexical_count(terms, 3, chunk_filter) == min(3, len(lexical))
 
 
 def test_the_sample_has_something_for_every_filter_to_keep_and_to_drop(sample_store: Store) -> None:

@@ -71,6 +71,10 @@ class LexicalIndex(LemmaWriter, Protocol):
 
     def search(self, lemmas: Sequence[str], k: int, chunk_filter: ChunkFilter) -> Ranking: ...
 
+    def count(self, lemmas: Sequence[str], cap: int, chunk_filter: ChunkFilter) -> int:
+        """How many chunks that pass the filter hold any of the lemmas, counted up to ``cap``."""
+        ...
+
     def check(self, session: SqlSession) -> list[str]:
         """Findings where the index and the chunks disagree."""
         ...

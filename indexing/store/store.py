@@ -191,6 +191,13 @@ class Store:
             return []
         return self.lexical.search(terms, k, chunk_filter or ChunkFilter())
 
+    def lexical_count(self, lemmas: Sequence[str], cap: int, chunk_filter: ChunkFilter | None = None) -> int:
+        """How many chunks that pass the filter hold any of the lemmas, counted up to ``cap`` (no ranking)."""
+        terms = sorted({lemma for lemma in lemmas if lemma.strip()})
+        if not terms or cap <= 0:
+            return 0
+        return self.lexical.count(terms, cap, chunk_filter or ChunkFilter())
+
     # ----------------------------------------------------------------- checking
 
     def check(self) -> list[str]:

@@ -227,6 +227,7 @@ def speed(args: argparse.Namespace, embedder: CachedPassages, pipeline: Ukrainia
         app.search("підвезення дітей до школи", K)  # models loaded, indexes opened
     timings: dict[tuple[str, str], list[float]] = {(b, m): [] for b in backends for m in MODES}
     recall: list[float] = []
+    same_ids: list[float] = []
     print(f"{len(queries)} real queries, k = {K}, one at a time; {load_average()}", flush=True)
     for number, query in enumerate(queries):
         order = list(backends.items()) if number % 2 == 0 else list(backends.items())[::-1]
@@ -236,9 +237,12 @@ def speed(args: argparse.Namespace, embedder: CachedPassages, pipeline: Ukrainia
                 app.search(query, K, mode=mode)
                 timings[name, mode].append((time.perf_counter() - started) * 1000)
         vector = embedder.embed_queries([query])[0]
-        exact = {i for i, _ in folder.store().dense_search(vector, K)}
-        approximate = {i for i, _ in database.store().dense_search(vector, K)}
-        recall.append(len(exact & approximate) / max(len(exact), 1))
+        exact = folder.store().dense_search(vector, K)
+        approximate = database.store().dense_search(vector, K)
+        # Acts repeat whole articles word for word: a tie with the tenth exact hit is as near, whatever its id.
+        tenth = exact[-1][1] - 1e-5
+        recall.append(sum(similarity >= tenth for _, similarity in approximate) / len(exact))
+        same_ids.append(len({i for i, _ in exact} & {i for i, _ in approximate}) / len(exact))
     print(f"\n{'backend':12} {'mode':8} {'p50 ms':>8} {'p95 ms':>8}   PostgreSQL / folder")
     for mode in MODES:
         for name in backends:
@@ -255,8 +259,9 @@ def speed(args: argparse.Namespace, embedder: CachedPassages, pipeline: Ukrainia
             )
     folder_type = folder.stats()["index_type"]
     print(
-        f"\nPostgreSQL HNSW dense Recall@10 against the folder's {folder_type} search "
-        f"(exact when flat): {statistics.fmean(recall):.3f}; {load_average()}"
+        f"\nPostgreSQL HNSW dense Recall@10 against the folder's {folder_type} search (exact when flat), ties with "
+        f"the tenth counted: {statistics.fmean(recall):.3f} (same ids: {statistics.fmean(same_ids):.3f}); "
+        f"{load_average()}"
     )
 
 

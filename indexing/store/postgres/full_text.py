@@ -32,10 +32,13 @@ _CHEAP_RANKS = {
     "ts_rank_cd_length": "ts_rank_cd(l.lemmas, q.query, 1)",
     "ts_rank": "ts_rank(l.lemmas, q.query, 1)",
 }
+# BM25 needs each query lexeme's count in each matching chunk: setweight marks the query's lexemes and ts_filter
+# keeps only them, so a chunk's other hundred lexemes are never unnested.
 _BM25 = f"""
-WITH q AS (SELECT {_QUERY} AS query),
-lexemes AS (
-    SELECT DISTINCT word.lexeme FROM unnest(?::text[]) AS term, unnest(to_tsvector('simple', term)) AS word
+WITH q AS (
+    SELECT {_QUERY} AS query,
+           (SELECT array_agg(DISTINCT word.lexeme)
+            FROM unnest(?::text[]) AS term, unnest(to_tsvector('simple', term)) AS word) AS lexemes
 ),
 totals AS (
     SELECT max(CASE WHEN key = 'lexical_chunks' THEN value::float END) AS chunks,
@@ -44,8 +47,8 @@ totals AS (
 ),
 matched AS MATERIALIZED (
     SELECT l.chunk_id, l.length, word.lexeme, cardinality(word.positions) AS tf
-    FROM chunk_lemmas l, q, unnest(l.lemmas) AS word
-    WHERE l.lemmas @@ q.query AND word.lexeme IN (SELECT lexeme FROM lexemes)
+    FROM chunk_lemmas l, q, unnest(ts_filter(setweight(l.lemmas, 'A', q.lexemes), '{{{{a}}}}')) AS word
+    WHERE l.lemmas @@ q.query
 ),
 frequency AS (
     SELECT lexeme, greatest(ln((t.chunks - count(*) + 0.5) / (count(*) + 0.5)), 1e-6) AS idf
@@ -54,8 +57,7 @@ frequency AS (
 SELECT m.chunk_id,
        sum(f.idf * m.tf * 2.2 / (m.tf + 1.2 * (0.25 + 0.75 * m.length / greatest(t.lemmas / t.chunks, 1e-9))))
            AS score
-FROM matched m JOIN frequency f ON f.lexeme = m.lexeme CROSS JOIN totals t JOIN chunks c ON c.id = m.chunk_id
-WHERE {{condition}}
+FROM matched m JOIN frequency f ON f.lexeme = m.lexeme CROSS JOIN totals t {{filtered}}
 GROUP BY m.chunk_id ORDER BY score DESC, m.chunk_id LIMIT ?
 """
 
@@ -101,7 +103,11 @@ class PostgresFullText:
         terms = list(lemmas)
         condition, params = filter_condition(chunk_filter)
         if self.ranking == "bm25":
-            sql, arguments = _BM25.format(condition=condition), [terms, terms, *params, k]
+            # Joined with the chunks only to filter: the join costs a row read per match.
+            filtered = (
+                "" if chunk_filter.is_empty() else f"JOIN chunks c ON c.id = m.chunk_id WHERE {condition}"
+            )
+            sql, arguments = _BM25.format(filtered=filtered), [terms, terms, *params, k]
         else:
             sql = (
                 f"SELECT c.id, {_CHEAP_RANKS[self.ranking]} AS score FROM (SELECT {_QUERY} AS query) AS q "
@@ -112,6 +118,18 @@ class PostgresFullText:
         with self._database.session() as session:
             rows = session.rows(sql, arguments)
         return [(int(chunk_id), float(score)) for chunk_id, score in rows]
+
+    def count(self, lemmas: Sequence[str], cap: int, chunk_filter: ChunkFilter) -> int:
+        condition, params = filter_condition(chunk_filter)
+        filtered = "" if chunk_filter.is_empty() else f"JOIN chunks c ON c.id = l.chunk_id AND {condition}"
+        with self._database.session() as session:
+            return int(
+                session.rows(
+                    f"SELECT count(*) FROM (SELECT 1 FROM (SELECT {_QUERY} AS query) AS q "
+                    f"JOIN chunk_lemmas l ON l.lemmas @@ q.query {filtered} LIMIT ?) AS matches",
+                    [list(lemmas), *params, cap],
+                )[0][0]
+            )
 
     def check(self, session: SqlSession) -> list[str]:
         unindexed, chunks, indexed, lemmas = session.rows(

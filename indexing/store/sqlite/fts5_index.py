@@ -27,11 +27,9 @@ class Fts5Index:
         session.run_many("DELETE FROM chunk_lemmas WHERE rowid = ?", [(i,) for i in chunk_ids])
 
     def search(self, lemmas: Sequence[str], k: int, chunk_filter: ChunkFilter) -> Ranking:
-        # Each lemma is one quoted FTS5 string: nothing in it is read as query syntax.
-        terms = sorted({lemma.replace('"', "") for lemma in lemmas if lemma.strip('"')})
-        if not terms:
+        match = _match(lemmas)
+        if match is None:
             return []
-        match = " OR ".join(f'"{term}"' for term in terms)
         condition, params = filter_condition(chunk_filter)
         with self._database.session() as session:
             rows = session.rows(
@@ -41,6 +39,20 @@ class Fts5Index:
                 [match, *params, k],
             )
         return [(int(chunk_id), float(score)) for chunk_id, score in rows]
+
+    def count(self, lemmas: Sequence[str], cap: int, chunk_filter: ChunkFilter) -> int:
+        match = _match(lemmas)
+        if match is None:
+            return 0
+        condition, params = filter_condition(chunk_filter)
+        with self._database.session() as session:
+            return int(
+                session.rows(
+                    "SELECT count(*) FROM (SELECT 1 FROM chunk_lemmas JOIN chunks c ON c.id = chunk_lemmas.rowid "
+                    f"WHERE chunk_lemmas MATCH ? AND {condition} LIMIT ?)",
+                    [match, *params, cap],
+                )[0][0]
+            )
 
     def check(self, session: SqlSession) -> list[str]:
         unindexed = session.rows(
@@ -52,3 +64,9 @@ class Fts5Index:
         if unindexed or indexed != chunks:
             return [f"the lexical index and the chunks disagree ({unindexed} chunks not in it)"]
         return []
+
+
+def _match(lemmas: Sequence[str]) -> str | None:
+    """The FTS5 query: any of the lemmas, each one quoted string so that nothing in it is read as query syntax."""
+    terms = sorted({lemma.replace('"', "") for lemma in lemmas if lemma.strip('"')})
+    return " OR ".join(f'"{term}"' for term in terms) if terms else None
