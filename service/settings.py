@@ -90,8 +90,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     keys_file: Path | None = Field(
         None,
-        description="API keys (hashed); default: keys.json in the store folder, or ./hromada-keys.json beside a "
-        "database store.",
+        description="API keys (hashed); default: keys.json in the store folder, or in a database store itself.",
     )
     api_keys: SecretStr = Field(
         SecretStr(""),
@@ -143,9 +142,10 @@ class Settings(BaseSettings):
         return Path("hromada-uploads") if address.is_database else address.folder / UPLOADS_FOLDER
 
     @property
-    def keys_path(self) -> Path:
-        """The file of API keys: ``keys_file`` when given, else one beside the store."""
+    def keys_path(self) -> Path | None:
+        """The file of API keys: ``keys_file`` when given, else ``keys.json`` in the store folder; None for a
+        database store, which keeps its keys itself."""
         if self.keys_file is not None:
             return self.keys_file
         address = self.store_address
-        return Path("hromada-keys.json") if address.is_database else address.folder / KEYS_FILE_NAME
+        return None if address.is_database else address.folder / KEYS_FILE_NAME

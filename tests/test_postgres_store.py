@@ -38,7 +38,7 @@ def hromada(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 def served(url: str, embedder: Embedder, pipeline: UkrainianPipeline, tmp_path: Path, name: str) -> Hromada:
     """One server's ``Hromada`` on the database at ``url`` (its own connections, its own uploads folder)."""
-    settings = Settings(store=url, uploads_dir=tmp_path / f"uploads-{name}", keys_file=tmp_path / "keys.json")
+    settings = Settings(store=url, uploads_dir=tmp_path / f"uploads-{name}")
     return Hromada(settings, embedder=embedder, pipeline=pipeline)
 
 
@@ -183,3 +183,34 @@ def test_a_writer_killed_mid_run_leaves_a_sound_store_that_the_next_run_complete
     assert resumed.returncode == 0, resumed.stderr
     assert watcher.stats()["documents"] == 4 + 4 + 32 and watcher.check() == []
     watcher.close()
+
+
+def test_api_keys_live_in_the_database_and_every_server_obeys_a_revocation(
+    postgres_server: object, corpus: Path, tmp_path: Path, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline
+) -> None:
+    url = postgres_server.new_database()  # type: ignore[attr-defined]
+    first = served(url, embedder, ukrainian_pipeline, tmp_path, "first")
+    second = served(url, embedder, ukrainian_pipeline, tmp_path, "second")
+    assert not first.index([corpus / "appeals"]).failed
+    one, other = TestClient(create_app(first)), TestClient(create_app(second))
+    assert other.get("/search", params={"q": "вода"}).status_code == 200, "no key yet: open on loopback"
+
+    created = hromada("keys", "create", "--role", "reader", "--name", "аналітик", "--store", url, "--json")
+    assert created.returncode == 0, created.stderr
+    key = json.loads(created.stdout)
+    assert not list(tmp_path.glob("**/*keys*.json")), "no keys file: the keys are in the database"
+    for client in (one, other):
+        assert client.get("/search", params={"q": "вода"}).status_code == 401
+        answer = client.get("/search", params={"q": "вода"}, headers={"X-API-Key": key["key"]})
+        assert answer.status_code == 200 and answer.json()["hits"]
+        assert client.get("/health").json()["keys"] is True
+    listed = hromada("keys", "list", "--store", url, "--json")
+    assert [entry["id"] for entry in json.loads(listed.stdout)["keys"]] == [key["id"]]
+    assert "sha256" not in listed.stdout and key["key"] not in listed.stdout
+
+    assert hromada("keys", "revoke", key["id"], "--store", url).returncode == 0
+    for client in (one, other):
+        assert client.get("/search", params={"q": "вода"}, headers={"X-API-Key": key["key"]}).status_code == 401
+        assert client.get("/search", params={"q": "вода"}).status_code == 401, "revoking the last key locks"
+    first.close()
+    second.close()

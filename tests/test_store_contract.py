@@ -500,3 +500,24 @@ def test_a_filter_gets_its_full_list_from_a_store_larger_than_one_index_probe(st
         exact = [chunks[number].id for number in sorted(allowed, key=lambda number: -closeness[number])]
         for k in (5, 20):
             assert [chunk_id for chunk_id, _ in store.dense_search(near, k, chunk_filter)] == exact[:k]
+
+
+def test_api_key_records_kept_in_the_store_are_added_and_removed_atomically(store: Store) -> None:
+    assert store.api_keys() is None, "no key was ever made: a server is open on loopback"
+    record = {
+        "id": "k1",
+        "name": "аналітик",
+        "role": "reader",
+        "created": "2025-06-01T00:00:00+00:00",
+        "sha256": "ab",
+    }
+    with store.write() as writer:
+        writer.add_api_key(record)
+    with pytest.raises(RuntimeError), store.write() as writer:
+        writer.add_api_key({**record, "id": "k2"})
+        raise RuntimeError("interrupted")
+    assert store.api_keys() == [record]
+    with store.write() as writer:
+        assert writer.remove_api_key("k1") == record
+        assert writer.remove_api_key("k1") is None
+    assert store.api_keys() == [], "all revoked is not the same as never made"

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from indexing.store.document_rows import DocumentRows, SourceRecord
+from indexing.store.key_table import KeyTable
 from indexing.store.parts import LexicalIndex, Ranking, StoreDatabase, VectorIndex
 from indexing.store.problem_item import ProblemItem, StoredProblem
 from indexing.store.problem_tables import ProblemTables
@@ -54,6 +55,7 @@ class Store:
         self.lexical = lexical
         self.vectors_index = vectors
         self.problems = problems
+        self.keys = KeyTable()
 
     # ----------------------------------------------------------------- what it is
 
@@ -198,6 +200,12 @@ class Store:
             return 0
         return self.lexical.count(terms, cap, chunk_filter or ChunkFilter())
 
+    def api_keys(self) -> list[dict[str, str]] | None:
+        """The records (id, name, role, created, sha256) of the API keys kept in the store; None when none was
+        ever made here. A database store keeps its servers' keys; a folder's are in its keys file."""
+        with self.database.session() as session:
+            return self.keys.records(session)
+
     # ----------------------------------------------------------------- checking
 
     def check(self) -> list[str]:
@@ -254,6 +262,14 @@ class StoreWriter:
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (json.dumps(backends),),
         )
+
+    def add_api_key(self, record: Mapping[str, str]) -> None:
+        """Keep an API key's record (id, name, role, created, sha256) in the store."""
+        self._store.keys.add(self._session, record)
+
+    def remove_api_key(self, key_id: str) -> dict[str, str] | None:
+        """Remove an API key kept in the store; its record, or None when there is no such key."""
+        return self._store.keys.remove(self._session, key_id)
 
     def save_problem_batch(self, batch: BatchWrite) -> None:
         """Save a computed batch of problems if the problems are still as it read them, else

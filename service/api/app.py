@@ -71,7 +71,7 @@ def create_app(hromada: Hromada, load_models_first: bool = False) -> FastAPI:
     app.include_router(routes_keys.router)
     app.include_router(routes_precedents.router)
     app.include_router(routes_problems.router)
-    install_access(app, hromada.settings)
+    install_access(app, hromada.settings, hromada)
     _install_error_handlers(app)
     return app
 
