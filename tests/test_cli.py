@@ -17,9 +17,11 @@ from service.hromada import Hromada
 from tests.word_footnotes import footnotes
 
 
-def hromada(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def hromada(
+    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "service.cli", *map(str, args)]
-    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    environment = {**os.environ, **(env or {}), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     return subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=cwd, env=environment)
 
 
