@@ -77,7 +77,10 @@ def _connect(options: RayOptions) -> None:
                 **quiet,
             )
     except (ConnectionError, RuntimeError, ValueError, TimeoutError) as error:
-        raise RayClusterError(f"cannot join the Ray cluster at {options.address!r}: {error}") from error
+        raise RayClusterError(
+            f"cannot join the Ray cluster at {options.address!r}: {error} (a cluster started by `ray start` "
+            "with token authentication needs RAY_AUTH_MODE=token and its token in ~/.ray/auth_token here)"
+        ) from error
 
 
 def worker_count(worker_cpus: int) -> int:

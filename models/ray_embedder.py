@@ -126,7 +126,7 @@ class RayEmbedder:
         with ExitStack() as stack:
             stack.enter_context(joined_cluster(options))
             model = WorkerModel(
-                str(model_dir.resolve()),
+                str(model_dir.absolute()),
                 chosen_backend(model_dir, requested_backend),
                 options.worker_cpus,
                 batch_size,

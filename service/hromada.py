@@ -166,14 +166,13 @@ class Hromada:
     def index(
         self, paths: Sequence[Path], options: IndexOptions | None = None, ray_address: str | None = None
     ) -> IndexReport:
-        """Index files and folders; with ``ray_address`` (else ``settings.ray_address``) the passages are embedded
-        on that Ray cluster (``auto``: the local one, started when none runs), the rest happens here."""
+        """Index files and folders; with ``ray_address`` the passages are embedded on that Ray cluster (``auto``:
+        the one running on this machine, else one started for the run) and the rest happens here."""
         # The readers (PDF, DOCX, HTML) take most of a second to import: only indexing pays for them.
         from indexing.indexer import IndexOptions
 
         options = options or IndexOptions(max_file_bytes=self.settings.max_file_bytes)
-        address = ray_address or self.settings.ray_address
-        if address is None:
+        if ray_address is None:
             return self._index(paths, options, self.embedder)
         # Ray loads only for a run that asks for it.
         from models.e5_preparation import default_model_dir
@@ -181,7 +180,10 @@ class Hromada:
         from models.ray_embedder import RayEmbedder
 
         cluster = RayOptions(
-            address, self.settings.ray_worker_cpus, self.settings.ray_local_cpus, self.settings.ray_temp_dir
+            ray_address,
+            self.settings.ray_worker_cpus,
+            self.settings.ray_local_cpus,
+            self.settings.ray_temp_dir,
         )
         model_dir = self.settings.model_dir or default_model_dir()
         backend, batch_size = self.settings.embed_backend, self.settings.embed_batch_size

@@ -32,11 +32,13 @@ class Settings(BaseSettings):
     search_threads: int = Field(1, ge=1, description="FAISS threads for one query's vector search.")
     ray_address: str | None = Field(
         None,
-        description="Embed `hromada index` on this Ray cluster: auto (the local one, started when none runs) "
-        "or a cluster's address; unset: embed in this process.",
+        description="Where `hromada index` embeds when --ray is not given: a Ray cluster's address, or auto "
+        "(the cluster running on this machine, else one started for the run); unset: in its own process.",
     )
     ray_worker_cpus: int = Field(
-        1, ge=1, description="CPUs (and threads) of each Ray embedding worker; a node runs as many as it has CPUs."
+        1,
+        ge=1,
+        description="CPUs (and threads) of each Ray embedding worker; a node runs as many as it has CPUs.",
     )
     ray_local_cpus: int | None = Field(
         None, ge=1, description="CPUs of the local Ray cluster that `--ray auto` starts; default: every core."

@@ -68,7 +68,9 @@ def test_two_nodes_embed_and_the_store_equals_a_local_run(
     expected = local.index([small_corpus])
     local.close()
 
-    result = hromada("-v", "index", small_corpus, "--store", tmp_path / "ray", "--ray", cluster.address, "--json")
+    result = hromada(
+        "-v", "index", small_corpus, "--store", tmp_path / "ray", "--ray", cluster.address, "--json"
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout)
     assert report["failed"] == [] and len(report["indexed"]) == 3
@@ -87,7 +89,9 @@ def test_two_nodes_embed_and_the_store_equals_a_local_run(
     assert Hromada(Settings(store=tmp_path / "ray")).check() == []
 
 
-def test_a_node_without_the_model_folder_is_named(cluster: Cluster, small_corpus: Path, tmp_path: Path) -> None:
+def test_a_node_without_the_model_folder_is_named(
+    cluster: Cluster, small_corpus: Path, tmp_path: Path
+) -> None:
     absent = tmp_path / "no-model-here"
     result = hromada(
         "index", small_corpus, "--store", tmp_path / "store", "--ray", cluster.address,

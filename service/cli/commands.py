@@ -56,7 +56,7 @@ def index(app: Hromada, args: argparse.Namespace) -> int:
         show_progress=sys.stderr.isatty(),
     )
     _lower_priority(app.settings.index_niceness)
-    report = app.index(args.paths, options, ray_address=args.ray)
+    report = app.index(args.paths, options, ray_address=args.ray or app.settings.ray_address)
     if args.json:
         print_json(report.to_json())
     else:
