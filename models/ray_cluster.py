@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 from models.errors import HromadaError
 
 AUTO = "auto"
+CONNECT_SECONDS = 10
 
 
 class RayClusterError(HromadaError):
@@ -63,6 +65,7 @@ def _connect(options: RayOptions) -> None:
     quiet = {"logging_level": logging.WARNING, "include_dashboard": False}
     try:
         if options.address != AUTO:
+            _check_answers(options.address)
             ray.init(address=options.address, **quiet)
             return
         try:
@@ -80,6 +83,20 @@ def _connect(options: RayOptions) -> None:
         raise RayClusterError(
             f"cannot join the Ray cluster at {options.address!r}: {error} (a cluster started by `ray start` "
             "with token authentication needs RAY_AUTH_MODE=token and its token in ~/.ray/auth_token here)"
+        ) from error
+
+
+def _check_answers(address: str) -> None:
+    """Fail at once when nothing listens at a ``host:port`` address: Ray itself retries it for many minutes."""
+    host, _, port = address.rpartition(":")
+    if "://" in address or not port.isdigit():
+        return  # a ray:// client address or something Ray will judge itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS).close()
+    except OSError as error:
+        raise RayClusterError(
+            f"nothing answers at the Ray address {address!r} ({error}); `ray start --head` prints the address "
+            "of its cluster"
         ) from error
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -104,6 +105,15 @@ def test_a_node_without_the_model_folder_is_named(
     assert named.group(1) in {cluster.head_node.node_id, *(node.node_id for node in cluster.worker_nodes)}
     assert named.group(2) == str(absent)
     assert not absent.exists() and not (tmp_path / "store").exists()
+
+
+def test_an_address_where_nothing_answers_fails_at_once(small_corpus: Path, tmp_path: Path) -> None:
+    with socket.socket() as unused:  # a port nothing listens on: bound, never listening
+        unused.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{unused.getsockname()[1]}"
+        result = hromada("index", small_corpus, "--store", tmp_path / "store", "--ray", address)
+    assert result.returncode == 2 and f"nothing answers at the Ray address '{address}'" in result.stderr
+    assert not (tmp_path / "store").exists()
 
 
 def stored(store: Path) -> tuple[list[tuple], list[tuple], np.ndarray]:
