@@ -115,8 +115,11 @@ def _add_facts(document: WordDocument, facts: Facts) -> None:
         cells = table.add_row().cells
         cells[0].text = name
         cells[1].text = value
-    for row in table.rows:
-        for cell, width in zip(row.cells, FACTS_WIDTHS, strict=True):
+    # Word reads each cell's width, LibreOffice the table's grid: both are set.
+    table.autofit = False
+    for column, width in zip(table.columns, FACTS_WIDTHS, strict=True):
+        column.width = width
+        for cell in column.cells:
             cell.width = width
     document.add_paragraph()
 
