@@ -82,7 +82,7 @@ class Searcher:
         self._describe(hits, set(lemmas), vector)
         total = None
         if mode != "dense":
-            total = len(self.store.lexical_search(lemmas, TOTAL_CAP + 1, chunk_filter)) if lemmas else 0
+            total = self.store.lexical_count(lemmas, TOTAL_CAP + 1, chunk_filter)
         return SearchAnswer(
             query=query,
             hits=hits,

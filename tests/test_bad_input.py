@@ -227,7 +227,7 @@ def test_upload_names_cannot_climb_out_of_the_store(service: Hromada, tmp_path: 
     assert response.status_code == 200, response.text
     indexed = response.json()["indexed"]
     assert len(indexed) == len(names) and all("/" not in name and ".." not in name for name in indexed)
-    uploads = service.settings.store / "uploads"
+    uploads = service.settings.uploads_folder
     written = [path for path in tmp_path.rglob("*") if path.is_file() and "outside" in path.name]
     assert written and all(path.parent == uploads for path in written)
     assert not list(uploads.glob(".*.part"))
@@ -246,7 +246,7 @@ def test_oversized_requests_are_refused_with_413_and_the_server_keeps_serving(se
     assert streamed.status_code == 413 and "limit" in streamed.json()["detail"]
     upload = client.post("/documents", files={"file": ("big.txt", b"a" * (MAX_UPLOAD_BYTES + 1))})
     assert upload.status_code == 413 and "upload" in upload.json()["detail"]
-    uploads = service.settings.store / "uploads"
+    uploads = service.settings.uploads_folder
     assert not uploads.exists() or not any(uploads.iterdir())
     assert client.get("/health").json()["status"] == "ok"
     assert client.post("/excerpts", json={"query": "вода", "k": 1}).status_code in (200, 503)

@@ -20,13 +20,12 @@ from service.hromada import Hromada
 
 router = APIRouter(tags=["documents"])
 HromadaDep = Annotated[Hromada, Depends(get_hromada)]
-UPLOADS_FOLDER = "uploads"
 _READ_BLOCK = 1 << 20
 
 
 @router.get("/documents")
 def list_documents(hromada: HromadaDep, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-    return {"documents": hromada.store().documents(min(max(limit, 1), 1000), max(offset, 0))}
+    return {"documents": hromada.documents(min(max(limit, 1), 1000), max(offset, 0))}
 
 
 @router.get("/documents/{doc_id}")
@@ -46,7 +45,7 @@ async def upload_documents(
     hromada: HromadaDep, file: list[UploadFile], kind: Annotated[str, Form()] = "auto"
 ) -> dict[str, Any]:
     """Index one or more uploaded files; each bad file is reported with its reason, the rest are indexed."""
-    folder = hromada.settings.store / UPLOADS_FOLDER
+    folder = hromada.settings.uploads_folder
     folder.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     try:

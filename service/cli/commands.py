@@ -220,6 +220,6 @@ def serve(app: Hromada, args: argparse.Namespace) -> int:
 
     host = args.host or app.settings.host
     port = args.port or app.settings.port
-    check_binding(host, KeyStore.from_settings(app.settings))
+    check_binding(host, KeyStore.from_settings(app.settings, app))
     uvicorn.run(create_app(app, load_models_first=True), host=host, port=port, log_level="info")
     return EXIT_OK
