@@ -154,11 +154,25 @@ class Hromada:
 
     # ------------------------------------------------------------ operations
 
+    def index_options(self, **choices: Any) -> IndexOptions:
+        """Options of an indexing run with the settings' limits and OCR, and ``choices`` (kind, metadata, ...)."""
+        from indexing.indexer import IndexOptions
+        from indexing.ocr import OcrOptions
+
+        ocr = OcrOptions(
+            mode=self.settings.ocr,
+            languages=self.settings.ocr_languages,
+            dpi=self.settings.ocr_dpi,
+            tesseract=self.settings.ocr_tesseract,
+            workers=self.settings.ocr_workers,
+        )
+        return IndexOptions(**{"max_file_bytes": self.settings.max_file_bytes, "ocr": ocr, **choices})
+
     def index(self, paths: Sequence[Path], options: IndexOptions | None = None) -> IndexReport:
         # The readers (PDF, DOCX, HTML) take most of a second to import: only indexing pays for them.
-        from indexing.indexer import Indexer, IndexOptions
+        from indexing.indexer import Indexer
 
-        options = options or IndexOptions(max_file_bytes=self.settings.max_file_bytes)
+        options = options or self.index_options()
         store = self.store(with_model=True, create=True)
         indexer = Indexer(store, self.embedder, self.pipeline, self.sector_classifier)
         return indexer.index(paths, options)

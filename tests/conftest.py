@@ -86,3 +86,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.section("measurements")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+# ---------------------------------------------------------------- scans of real pages, for the OCR tests
+
+from tests.scans import Scans, make_scans  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def scans(tmp_path_factory: pytest.TempPathFactory) -> Scans:
+    """The sports-rules pages as scans: an image-only PDF, a mixed PDF, a TIFF, a PNG and a JPEG."""
+    return make_scans(tmp_path_factory.mktemp("scans"))

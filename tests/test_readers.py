@@ -139,12 +139,12 @@ def test_pdf_page_without_text_keeps_its_place(tmp_path: Path) -> None:
     assert document.metadata["pages_without_text"] == [3]
 
 
-def test_pdf_without_any_text_is_refused_as_a_scan(tmp_path: Path) -> None:
+def test_pdf_of_blank_pages_is_refused_with_nothing_to_recognise(tmp_path: Path) -> None:
     writer = pypdf.PdfWriter()
     writer.add_blank_page(width=595, height=842)
 
-    assert reason_for(write(tmp_path / "scan.pdf", pdf_bytes(writer))) == (
-        "no extractable text — scanned? run OCR first"
+    assert reason_for(write(tmp_path / "blank.pdf", pdf_bytes(writer))) == (
+        "no text: no page has a text layer or words that OCR could recognise"
     )
 
 
