@@ -219,10 +219,10 @@ def test_source_names_the_file_in_documents_and_errors(tmp_path: Path) -> None:
 
 def test_iter_source_files_walks_folders_in_order_and_skips_hidden_files(tmp_path: Path) -> None:
     for name in ["b/закон.json", "a/рішення.pdf", "a/.приховане.txt", ".git/config.txt", "a/~$чернетка.docx",
-                 "a/фото.png", "звернення.csv"]:  # fmt: skip
+                 "a/фото.gif", "звернення.csv"]:  # fmt: skip
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
-    explicit = tmp_path / "a" / "фото.png"
+    explicit = tmp_path / "a" / "фото.gif"
 
     files = list(iter_source_files([tmp_path, explicit, tmp_path / "b"]))
 
