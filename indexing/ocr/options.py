@@ -25,6 +25,8 @@ class OcrOptions:
     """Pages recognised at once, one Tesseract process each; None: one per core this process may use."""
     page_segmentation: int = 3
     """Tesseract's ``--psm``: 3 is its fully automatic layout analysis."""
+    remove_rules: bool = True
+    """Whiten the ruling lines of tables before recognition (``page_images.page_image``)."""
     page_timeout: float = 300.0
     """Seconds one page may take before its file is given up on."""
 

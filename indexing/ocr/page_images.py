@@ -11,6 +11,7 @@ import io
 import warnings
 from collections.abc import Iterator
 
+import numpy as np
 from PIL import Image, ImageOps
 
 from indexing.ocr.tesseract import PageImage
@@ -21,6 +22,11 @@ MAX_PIXELS = 100_000_000
 MAX_PAGES = 2_000
 """The most frames (pages) of one TIFF that are read."""
 _WHITE = 255
+_DARK = 128
+_RULE_INCHES = 0.5
+"""A dark straight run this long is a ruling line, not a stroke: the longest letters are a few tenths of an
+inch wide, the lines of a table's cells are longer."""
+_A4_WIDTH_INCHES = 8.27
 
 
 class ImageLimitError(HromadaError):
@@ -36,7 +42,7 @@ def check_size(width: int, height: int, what: str) -> None:
         )
 
 
-def image_pages(data: bytes) -> Iterator[PageImage]:
+def image_pages(data: bytes, remove_rules: bool = True) -> Iterator[PageImage]:
     """The pages of an image file (a multi-page TIFF has several), each checked, decoded and made grey.
 
     Pillow's ``UnidentifiedImageError`` and decoding errors propagate: the reader reports them as corrupt.
@@ -55,12 +61,57 @@ def image_pages(data: bytes) -> Iterator[PageImage]:
             for index in range(frames):
                 image.seek(index)
                 check_size(*image.size, f"page {index + 1}")
-                yield PageImage(pnm_bytes(image), _dpi(image))
+                yield page_image(image, _dpi(image), remove_rules)
+
+
+def page_image(picture: Image.Image, dpi: int | None, remove_rules: bool) -> PageImage:
+    """A page for Tesseract: upright, grey on white, ruling lines of tables whitened when ``remove_rules``.
+
+    Tesseract reads the lines of a table's grid as «|», «[» or «©» and loses the words between them; whitened,
+    the cells read as text (scripts/bench/ocr.py measures it). The rest stays as scanned: Tesseract does its own
+    binarisation.
+    """
+    picture = ImageOps.exif_transpose(picture)  # a phone photo of a letter is often stored sideways
+    if remove_rules:
+        grey = np.array(_flattened(picture).convert("L"))
+        inches = _RULE_INCHES * (dpi or grey.shape[1] / _A4_WIDTH_INCHES)
+        picture = Image.fromarray(without_rules(grey, max(2, round(inches))))
+    return PageImage(pnm_bytes(picture), dpi)
+
+
+def without_rules(grey: np.ndarray, length: int) -> np.ndarray:
+    """``grey`` with every dark straight run of at least ``length`` pixels, across or down, made white."""
+    dark = grey < _DARK
+    rules = _in_long_runs(dark, length) | _in_long_runs(np.ascontiguousarray(dark.T), length).T
+    cleaned = grey.copy()
+    cleaned[rules] = _WHITE
+    return cleaned
+
+
+def _in_long_runs(dark: np.ndarray, length: int) -> np.ndarray:
+    """The pixels of ``dark`` that lie in a run of at least ``length`` along their row (a morphological opening
+    with a 1 × ``length`` line, computed with running sums so that its cost does not grow with ``length``)."""
+    rows, columns = dark.shape
+    if columns < length:
+        return np.zeros_like(dark)
+    sums = np.zeros((rows, columns + 1), np.int32)
+    np.cumsum(dark, axis=1, dtype=np.int32, out=sums[:, 1:])
+    starts = sums[:, length:] - sums[:, :-length] == length  # a full run of ``length`` begins here
+    # begun[:, k]: how many full runs begin before column k; a pixel is covered by a run that began at most
+    # ``length - 1`` columns before it.
+    begun = sums  # reused: the running sums are no longer needed
+    begun[:, 0] = 0
+    last = columns - length + 1
+    np.cumsum(starts, axis=1, dtype=np.int32, out=begun[:, 1 : last + 1])
+    begun[:, last + 1 :] = begun[:, last : last + 1]
+    covered = np.empty_like(dark)
+    covered[:, : length - 1] = begun[:, 1:length] > 0
+    covered[:, length - 1 :] = begun[:, length:] > begun[:, :last]
+    return covered
 
 
 def pnm_bytes(image: Image.Image) -> bytes:
     """The image as binary PNM: black-and-white stays 1-bit, everything else becomes 8-bit grey on white."""
-    image = ImageOps.exif_transpose(image)  # a phone photo of a letter is often stored sideways
     if image.mode != "1":
         image = _flattened(image).convert("L")
     buffer = io.BytesIO()

@@ -13,7 +13,7 @@ from types import TracebackType
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from indexing.ocr.page_images import MAX_PIXELS, pnm_bytes
+from indexing.ocr.page_images import MAX_PIXELS, page_image
 from indexing.ocr.tesseract import PageImage
 from models.errors import HromadaError
 
@@ -57,8 +57,9 @@ class PdfPages:
         finally:
             page.close()
 
-    def render(self, number: int, dpi: int) -> PageImage:
-        """Page ``number`` in grey at ``dpi``, or at the highest resolution under ``MAX_PIXELS`` for a huge page."""
+    def render(self, number: int, dpi: int, remove_rules: bool = True) -> PageImage:
+        """Page ``number`` in grey at ``dpi`` (or the highest resolution under ``MAX_PIXELS`` for a huge page),
+        prepared for Tesseract (``page_images.page_image``)."""
         page = self._document[number - 1]
         try:
             width, height = page.get_size()
@@ -68,7 +69,7 @@ class PdfPages:
                 scale *= math.sqrt(MAX_PIXELS / pixels)
             bitmap = page.render(scale=scale, grayscale=True, draw_annots=True)
             try:
-                return PageImage(pnm_bytes(bitmap.to_pil()), round(scale * _POINTS_PER_INCH))
+                return page_image(bitmap.to_pil(), round(scale * _POINTS_PER_INCH), remove_rules)
             finally:
                 bitmap.close()
         except pdfium.PdfiumError as error:

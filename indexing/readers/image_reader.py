@@ -22,7 +22,7 @@ def read_image(data: bytes, source: str, ocr: OcrOptions | None = None) -> list[
     if not ocr.enabled:
         raise UnreadableFileError(source, "an image: its text can only be read by OCR, which is off")
     try:
-        pages = image_pages(data)
+        pages = image_pages(data, ocr.remove_rules)
         first = next(pages)
         recognition = recognise_image_pages(itertools.chain([first], pages), first.dpi, source, ocr)
     except ImageLimitError as error:

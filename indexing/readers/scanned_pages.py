@@ -46,7 +46,7 @@ def recognise_scanned_pages(
             if not scans:
                 return Recognition({})
             engine, version = _engine(ocr, source)
-            images = (pdf.render(number, ocr.dpi) for number in scans)
+            images = (pdf.render(number, ocr.dpi, ocr.remove_rules) for number in scans)
             texts = _recognised(images, engine, ocr, source)
     except PdfRenderError as error:
         raise UnreadableFileError(source, f"corrupt PDF: {error}") from error

@@ -13,11 +13,12 @@ CER with typography folded («typo»): every dash and minus as «-», every quot
 as «'», and no space around a dash, as Tesseract writes «1-(4)» for the layer's «1 – (4)». The target is judged
 on the strict CER.
 
-Every variant runs on the same pages in the same run: the resolution (200, 300, 400 dpi), the languages (ukr,
-ukr+rus, ukr+rus+eng), Tesseract's page segmentation (3 automatic, 4 one column, 6 one block), the renderer
-(PDFium, poppler's pdftoppm), the ruling lines of tables removed before recognition, and a scan-like copy of each page (turned by up to 1°, blurred, speckled and
-saved as a JPEG, as a photocopier and a cheap scanner leave it), as it is and binarised (Otsu) before
-Tesseract. The kept configuration is the clean variant with the lowest CER, or a faster one within 0.2
+Every variant runs on the same pages in the same run, each changing one thing of hromada's default (300 dpi
+with PDFium, ukr+rus, page segmentation 3, the ruling lines of tables whitened before recognition): the ruling
+lines kept, the resolution (200, 400 dpi), the languages (ukr, ukr+rus+eng), Tesseract's page segmentation (4 one
+column, 6 one block), the renderer (poppler's pdftoppm), and a scan-like copy of each page (turned by up to 1°,
+blurred, speckled and saved as a JPEG, as a photocopier and a cheap scanner leave it), as it is and binarised
+(Otsu). The kept configuration is the clean variant with the lowest CER, or a faster one within 0.2
 points of it. Pages/s are for rendering and recognition on every core, with the load average beside them.
 
     .venv/bin/python scripts/bench/ocr.py [--data ../shared/data/unlp2026-sport/pdf] [--pages 5] [--seed 2026]
@@ -52,11 +53,10 @@ import numpy as np
 import pypdf
 from PIL import Image, ImageFilter
 from rapidfuzz.distance import Levenshtein
-from scipy import ndimage
 
 from indexing.normaliser import normalise
 from indexing.ocr import OcrOptions
-from indexing.ocr.page_images import pnm_bytes
+from indexing.ocr.page_images import page_image
 from indexing.ocr.pdf_pages import PdfPages
 from indexing.ocr.recognition import recognise_pages
 from indexing.ocr.tesseract import PageImage, Tesseract
@@ -90,7 +90,6 @@ class Variant:
     renderer: str = "pdfium"
     scan_like: bool = False
     binarise: bool = False
-    remove_rules: bool = False
     clean: bool = True
     """Whether it competes for the kept configuration (scan-like copies are a robustness check)."""
 
@@ -134,6 +133,7 @@ def variants() -> list[Variant]:
     base = OcrOptions()
     return [
         Variant("default", base),
+        Variant("rules-kept", replace(base, remove_rules=False)),
         Variant("dpi-200", replace(base, dpi=200)),
         Variant("dpi-400", replace(base, dpi=400)),
         Variant("lang-ukr", replace(base, languages="ukr")),
@@ -141,8 +141,6 @@ def variants() -> list[Variant]:
         Variant("psm-4", replace(base, page_segmentation=4)),
         Variant("psm-6", replace(base, page_segmentation=6)),
         Variant("poppler", base, renderer="poppler"),
-        Variant("rules-removed", base, remove_rules=True),
-        Variant("rules-removed-psm-6", replace(base, page_segmentation=6), remove_rules=True),
         Variant("scan-like", base, scan_like=True, clean=False),
         Variant("scan-like-binarised", base, scan_like=True, binarise=True, clean=False),
     ]
@@ -174,31 +172,28 @@ def folded(text: str) -> str:
 
 
 def rendered(pages: list[SamplePage], variant: Variant, seed: int) -> Iterator[PageImage]:
-    """The pages as the variant makes them, one at a time (PDFium in this thread, as it must be)."""
+    """The pages as the variant makes them, one at a time (PDFium in this thread, as it must be): rendered,
+    made scan-like, binarised, then prepared as hromada prepares every page (``page_image``)."""
     for page in pages:
         if variant.renderer == "poppler":
-            image = poppler_page(page, variant.options.dpi)
+            picture = poppler_page(page, variant.options.dpi)
         else:
             with PdfPages(page.pdf.read_bytes()) as pdf:
-                image = pdf.render(page.number, variant.options.dpi)
+                picture = Image.open(io.BytesIO(pdf.render(page.number, variant.options.dpi, False).pnm))
         if variant.scan_like:
-            image = scan_like(image, random.Random(f"{seed}:{page.pdf.name}:{page.number}"))
-        if variant.remove_rules:
-            image = without_rules(image)
+            picture = scan_like(picture, random.Random(f"{seed}:{page.pdf.name}:{page.number}"))
         if variant.binarise:
-            image = binarised(image)
-        yield image
+            picture = binarised(picture)
+        yield page_image(picture, variant.options.dpi, variant.options.remove_rules)
 
 
-def poppler_page(page: SamplePage, dpi: int) -> PageImage:
+def poppler_page(page: SamplePage, dpi: int) -> Image.Image:
     command = ["pdftoppm", "-r", str(dpi), "-gray", "-f", str(page.number), "-l", str(page.number), page.pdf]
-    output = subprocess.run(command, capture_output=True, check=True).stdout
-    return PageImage(output, dpi)
+    return Image.open(io.BytesIO(subprocess.run(command, capture_output=True, check=True).stdout))
 
 
-def scan_like(image: PageImage, chooser: random.Random) -> PageImage:
+def scan_like(picture: Image.Image, chooser: random.Random) -> Image.Image:
     """The page as a cheap scan leaves it: turned a little, soft, speckled, JPEG-compressed."""
-    picture = Image.open(io.BytesIO(image.pnm))
     picture = picture.rotate(
         chooser.uniform(-1.0, 1.0), resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255
     )
@@ -208,27 +203,12 @@ def scan_like(image: PageImage, chooser: random.Random) -> PageImage:
     picture = Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8))
     buffer = io.BytesIO()
     picture.save(buffer, format="JPEG", quality=60)
-    return PageImage(pnm_bytes(Image.open(buffer)), image.dpi)
+    return Image.open(buffer)
 
 
-def without_rules(image: PageImage) -> PageImage:
-    """The page with the ruling lines of tables whitened: dark runs at least half an inch long, across or down.
-
-    Tesseract reads the lines of a grid as «|», «[» and «©» and loses the digits between them.
-    """
-    picture = Image.open(io.BytesIO(image.pnm)).convert("L")
-    grey = np.array(picture)
-    dark = grey < 128
-    length = max(25, (image.dpi or 300) // 2)
-    across = ndimage.binary_opening(dark, structure=np.ones((1, length), dtype=bool))
-    down = ndimage.binary_opening(dark, structure=np.ones((length, 1), dtype=bool))
-    grey[across | down] = 255
-    return PageImage(pnm_bytes(Image.fromarray(grey)), image.dpi)
-
-
-def binarised(image: PageImage) -> PageImage:
+def binarised(picture: Image.Image) -> Image.Image:
     """Black and white at Otsu's threshold (the one that best separates the grey histogram's two modes)."""
-    picture = Image.open(io.BytesIO(image.pnm)).convert("L")
+    picture = picture.convert("L")
     histogram = np.bincount(np.asarray(picture).ravel(), minlength=256).astype(np.float64)
     levels = np.arange(256)
     weight = np.cumsum(histogram)
@@ -237,9 +217,7 @@ def binarised(image: PageImage) -> PageImage:
     with np.errstate(divide="ignore", invalid="ignore"):
         between = (total_mean * weight - total * mean) ** 2 / (weight * (total - weight))
     threshold = int(np.nanargmax(between))
-    return PageImage(
-        pnm_bytes(picture.point(lambda value: 255 if value > threshold else 0, mode="1")), image.dpi
-    )
+    return picture.point(lambda value: 255 if value > threshold else 0, mode="1")
 
 
 def run(pages: list[SamplePage], variant: Variant, seed: int) -> Score:
@@ -285,7 +263,7 @@ def big_scan(folder: Path) -> dict[str, float]:
         with PdfPages(longest.read_bytes()) as pdf:
             count = len(pypdf.PdfReader(longest).pages)
             for number in range(1, count + 1):
-                page = Image.open(io.BytesIO(pdf.render(number, 150).pnm))
+                page = Image.open(io.BytesIO(pdf.render(number, 150, False).pnm))
                 buffer = io.BytesIO()
                 page.save(buffer, format="PDF", resolution=150)
                 writer.add_page(pypdf.PdfReader(buffer).pages[0])
