@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -33,6 +34,15 @@ class ImageLimitError(HromadaError):
     """An image too large to recognise safely, or one with too many pages."""
 
 
+@dataclass(frozen=True)
+class ScannedPage:
+    """A page as it was decoded or rendered, not yet prepared for Tesseract (``page_image`` does that, in the
+    worker that recognises it, so that preparing pages runs on every core too)."""
+
+    picture: Image.Image
+    dpi: int | None
+
+
 def check_size(width: int, height: int, what: str) -> None:
     """Refuse an image of more than ``MAX_PIXELS`` pixels, naming ``what`` («page 3») in the message."""
     if width * height > MAX_PIXELS:
@@ -42,8 +52,8 @@ def check_size(width: int, height: int, what: str) -> None:
         )
 
 
-def image_pages(data: bytes, remove_rules: bool = True) -> Iterator[PageImage]:
-    """The pages of an image file (a multi-page TIFF has several), each checked, decoded and made grey.
+def image_pages(data: bytes) -> Iterator[ScannedPage]:
+    """The pages of an image file (a multi-page TIFF has several), each checked and decoded.
 
     Pillow's ``UnidentifiedImageError`` and decoding errors propagate: the reader reports them as corrupt.
     """
@@ -61,7 +71,8 @@ def image_pages(data: bytes, remove_rules: bool = True) -> Iterator[PageImage]:
             for index in range(frames):
                 image.seek(index)
                 check_size(*image.size, f"page {index + 1}")
-                yield page_image(image, _dpi(image), remove_rules)
+                # A copy: the next frame is decoded into the same image while this one waits for a worker.
+                yield ScannedPage(image.copy(), _dpi(image))
 
 
 def page_image(picture: Image.Image, dpi: int | None, remove_rules: bool) -> PageImage:

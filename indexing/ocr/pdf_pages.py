@@ -13,8 +13,7 @@ from types import TracebackType
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from indexing.ocr.page_images import MAX_PIXELS, page_image
-from indexing.ocr.tesseract import PageImage
+from indexing.ocr.page_images import MAX_PIXELS, ScannedPage
 from models.errors import HromadaError
 
 _POINTS_PER_INCH = 72
@@ -57,9 +56,8 @@ class PdfPages:
         finally:
             page.close()
 
-    def render(self, number: int, dpi: int, remove_rules: bool = True) -> PageImage:
-        """Page ``number`` in grey at ``dpi`` (or the highest resolution under ``MAX_PIXELS`` for a huge page),
-        prepared for Tesseract (``page_images.page_image``)."""
+    def render(self, number: int, dpi: int) -> ScannedPage:
+        """Page ``number`` in grey at ``dpi``, or at the highest resolution under ``MAX_PIXELS`` for a huge page."""
         page = self._document[number - 1]
         try:
             width, height = page.get_size()
@@ -69,7 +67,8 @@ class PdfPages:
                 scale *= math.sqrt(MAX_PIXELS / pixels)
             bitmap = page.render(scale=scale, grayscale=True, draw_annots=True)
             try:
-                return page_image(bitmap.to_pil(), round(scale * _POINTS_PER_INCH), remove_rules)
+                # A copy: the bitmap's memory is freed when it is closed.
+                return ScannedPage(bitmap.to_pil().copy(), round(scale * _POINTS_PER_INCH))
             finally:
                 bitmap.close()
         except pdfium.PdfiumError as error:

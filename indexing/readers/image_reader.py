@@ -10,6 +10,7 @@ from indexing.document import ParsedDocument
 from indexing.errors import UnreadableFileError
 from indexing.ocr import OcrOptions
 from indexing.ocr.page_images import ImageLimitError, image_pages
+from indexing.ocr.record import METADATA_KEY as OCR_METADATA_KEY
 from indexing.readers.scanned_pages import recognise_image_pages
 
 # What Pillow raises for a file that is not the image it claims, or is cut short.
@@ -22,7 +23,7 @@ def read_image(data: bytes, source: str, ocr: OcrOptions | None = None) -> list[
     if not ocr.enabled:
         raise UnreadableFileError(source, "an image: its text can only be read by OCR, which is off")
     try:
-        pages = image_pages(data, ocr.remove_rules)
+        pages = image_pages(data)
         first = next(pages)
         recognition = recognise_image_pages(itertools.chain([first], pages), first.dpi, source, ocr)
     except ImageLimitError as error:
@@ -33,7 +34,10 @@ def read_image(data: bytes, source: str, ocr: OcrOptions | None = None) -> list[
     if not any(text.strip() for text in texts):
         raise UnreadableFileError(source, "no text found by OCR in the image")
     numbers = list(range(1, len(texts) + 1))
-    metadata: dict[str, object] = {"page_count": len(texts), "ocr": recognition.record(numbers).to_metadata()}
+    metadata: dict[str, object] = {
+        "page_count": len(texts),
+        OCR_METADATA_KEY: recognition.record(numbers).to_metadata(),
+    }
     empty = [number for number, text in zip(numbers, texts, strict=True) if not text.strip()]
     if empty:
         metadata["pages_without_text"] = empty

@@ -22,6 +22,7 @@ from pypdf.errors import DependencyError, PdfReadWarning, PyPdfError
 from indexing.document import ParsedDocument
 from indexing.errors import UnreadableFileError
 from indexing.ocr import OcrOptions, OcrRecord
+from indexing.ocr.record import METADATA_KEY as OCR_METADATA_KEY
 from indexing.readers.scanned_pages import recognise_scanned_pages
 
 _END_MARKER = b"%%EOF"
@@ -50,7 +51,7 @@ def read_pdf(data: bytes, source: str, ocr: OcrOptions | None = None) -> list[Pa
     if ocr.enabled:
         pages, record = _with_scans_recognised(data, pages, source, ocr)
         if record is not None:
-            metadata["ocr"] = record.to_metadata()
+            metadata[OCR_METADATA_KEY] = record.to_metadata()
     if not any(page.strip() for page in pages):
         if not ocr.enabled:
             raise UnreadableFileError(source, "no extractable text — scanned? OCR is off (HROMADA_OCR=off)")

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from indexing.errors import UnreadableFileError
 from indexing.ocr import OcrFailedError, OcrOptions, OcrRecord, OcrUnavailableError
+from indexing.ocr.page_images import ScannedPage
 from indexing.ocr.pdf_pages import PdfPages, PdfRenderError
 from indexing.ocr.recognition import recognise_pages
-from indexing.ocr.tesseract import PageImage, RecognisedPage, Tesseract
+from indexing.ocr.tesseract import RecognisedPage, Tesseract
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def recognise_scanned_pages(
             if not scans:
                 return Recognition({})
             engine, version = _engine(ocr, source)
-            images = (pdf.render(number, ocr.dpi, ocr.remove_rules) for number in scans)
+            images = (pdf.render(number, ocr.dpi) for number in scans)
             texts = _recognised(images, engine, ocr, source)
     except PdfRenderError as error:
         raise UnreadableFileError(source, f"corrupt PDF: {error}") from error
@@ -54,7 +55,7 @@ def recognise_scanned_pages(
 
 
 def recognise_image_pages(
-    images: Iterable[PageImage], dpi: int | None, source: str, ocr: OcrOptions
+    images: Iterable[ScannedPage], dpi: int | None, source: str, ocr: OcrOptions
 ) -> Recognition:
     """Recognise every page of an image file, whose first page declares ``dpi``."""
     engine, version = _engine(ocr, source)
@@ -73,9 +74,9 @@ def _engine(ocr: OcrOptions, source: str) -> tuple[Tesseract, str]:
 
 
 def _recognised(
-    images: Iterable[PageImage], engine: Tesseract, ocr: OcrOptions, source: str
+    images: Iterable[ScannedPage], engine: Tesseract, ocr: OcrOptions, source: str
 ) -> list[RecognisedPage]:
     try:
-        return recognise_pages(images, engine, ocr.worker_count)
+        return recognise_pages(images, engine, ocr.worker_count, ocr.remove_rules)
     except OcrFailedError as error:
         raise UnreadableFileError(source, f"OCR failed: {error}") from error

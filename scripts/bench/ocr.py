@@ -56,10 +56,10 @@ from rapidfuzz.distance import Levenshtein
 
 from indexing.normaliser import normalise
 from indexing.ocr import OcrOptions
-from indexing.ocr.page_images import page_image
+from indexing.ocr.page_images import ScannedPage
 from indexing.ocr.pdf_pages import PdfPages
 from indexing.ocr.recognition import recognise_pages
-from indexing.ocr.tesseract import PageImage, Tesseract
+from indexing.ocr.tesseract import Tesseract
 from indexing.readers import read_file
 from indexing.readers.pdf_reader import USABLE_TEXT_CHARACTERS
 
@@ -171,20 +171,20 @@ def folded(text: str) -> str:
     return _DASHES.sub("-", text.translate(_TYPOGRAPHY))
 
 
-def rendered(pages: list[SamplePage], variant: Variant, seed: int) -> Iterator[PageImage]:
+def rendered(pages: list[SamplePage], variant: Variant, seed: int) -> Iterator[ScannedPage]:
     """The pages as the variant makes them, one at a time (PDFium in this thread, as it must be): rendered,
-    made scan-like, binarised, then prepared as hromada prepares every page (``page_image``)."""
+    made scan-like, binarised; the workers prepare them as hromada prepares every page (``page_image``)."""
     for page in pages:
         if variant.renderer == "poppler":
             picture = poppler_page(page, variant.options.dpi)
         else:
             with PdfPages(page.pdf.read_bytes()) as pdf:
-                picture = Image.open(io.BytesIO(pdf.render(page.number, variant.options.dpi, False).pnm))
+                picture = pdf.render(page.number, variant.options.dpi).picture
         if variant.scan_like:
             picture = scan_like(picture, random.Random(f"{seed}:{page.pdf.name}:{page.number}"))
         if variant.binarise:
             picture = binarised(picture)
-        yield page_image(picture, variant.options.dpi, variant.options.remove_rules)
+        yield ScannedPage(picture, variant.options.dpi)
 
 
 def poppler_page(page: SamplePage, dpi: int) -> Image.Image:
@@ -224,7 +224,9 @@ def run(pages: list[SamplePage], variant: Variant, seed: int) -> Score:
     engine = Tesseract(variant.options)
     engine.version()
     started = time.perf_counter()
-    results = recognise_pages(rendered(pages, variant, seed), engine, variant.options.worker_count)
+    results = recognise_pages(
+        rendered(pages, variant, seed), engine, variant.options.worker_count, variant.options.remove_rules
+    )
     seconds = time.perf_counter() - started
     score = Score(variant.name, len(pages), seconds, os.getloadavg()[:2])
     for page, result in zip(pages, results, strict=True):
@@ -263,7 +265,7 @@ def big_scan(folder: Path) -> dict[str, float]:
         with PdfPages(longest.read_bytes()) as pdf:
             count = len(pypdf.PdfReader(longest).pages)
             for number in range(1, count + 1):
-                page = Image.open(io.BytesIO(pdf.render(number, 150, False).pnm))
+                page = pdf.render(number, 150).picture
                 buffer = io.BytesIO()
                 page.save(buffer, format="PDF", resolution=150)
                 writer.add_page(pypdf.PdfReader(buffer).pages[0])
