@@ -38,7 +38,7 @@ class Settings(BaseSettings):
         "PDF page, its text layer ignored), off (never; a scan is refused).",
     )
     ocr_languages: str = Field(
-        "ukr+rus",
+        "ukr+rus+eng",
         pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$",
         description="Tesseract's languages joined by +; each needs Debian's tesseract-ocr-<code>.",
     )

@@ -46,9 +46,9 @@ def _tesseract_languages() -> set[str]:
 
 
 needs_tesseract = pytest.mark.skipif(
-    not {"ukr", "rus"} <= _tesseract_languages(),
-    reason="OCR tests need Tesseract with Ukrainian and Russian "
-    "(apt-get install -y tesseract-ocr tesseract-ocr-ukr tesseract-ocr-rus)",
+    not {"ukr", "rus", "eng"} <= _tesseract_languages(),
+    reason="OCR tests need Tesseract with Ukrainian, Russian and English "
+    "(apt-get install -y tesseract-ocr tesseract-ocr-ukr tesseract-ocr-rus tesseract-ocr-eng)",
 )
 
 
@@ -80,7 +80,7 @@ def test_an_image_only_pdf_is_recognised_page_by_page(scans: Scans) -> None:
     assert PAGE_2_PHRASE in words(document.pages[1])
     ocr = document.metadata["ocr"]
     assert ocr["pages"] == [1, 2]
-    assert ocr["engine"].startswith("tesseract ") and ocr["languages"] == "ukr+rus" and ocr["dpi"] == 300
+    assert ocr["engine"].startswith("tesseract ") and ocr["languages"] == "ukr+rus+eng" and ocr["dpi"] == 300
     assert len(ocr["page_confidence"]) == 2 and ocr["mean_confidence"] > 80
     assert "pages_without_text" not in document.metadata
 
@@ -214,7 +214,9 @@ def test_without_tesseract_a_scan_fails_alone_and_names_the_packages(scans: Scan
 
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
-    missing = "scanned: install tesseract-ocr tesseract-ocr-ukr tesseract-ocr-rus to read it"
+    missing = (
+        "scanned: install tesseract-ocr tesseract-ocr-ukr tesseract-ocr-rus tesseract-ocr-eng to read it"
+    )
     assert {(Path(failure["path"]).name, failure["error"]) for failure in report["failed"]} == {
         (scans.image_pdf.name, missing),
         (scans.mixed_pdf.name, missing),
@@ -229,7 +231,7 @@ def test_a_missing_language_pack_is_named(
     scans: Scans, tmp_path: Path, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline
 ) -> None:
     assert "bel" not in _tesseract_languages()
-    settings = Settings(store=tmp_path / "store", ocr_languages="ukr+bel")
+    settings = Settings(store=tmp_path / "store", ocr_languages="ukr+rus+bel")
     hromada = Hromada(settings, embedder=embedder, pipeline=ukrainian_pipeline)
     note = tmp_path / "нотатка.txt"
     note.write_text("Нотатка про ремонт даху школи в селі Вишневе.", encoding="utf-8")
@@ -260,8 +262,8 @@ def scanned_store(
 
     (The PNG is page 2 again, the TIFF's first page: search shows one of two identical texts.)
     """
-    if not {"ukr", "rus"} <= _tesseract_languages():
-        pytest.skip("needs Tesseract with Ukrainian and Russian")
+    if not {"ukr", "rus", "eng"} <= _tesseract_languages():
+        pytest.skip("needs Tesseract with Ukrainian, Russian and English")
     hromada = Hromada(
         Settings(store=tmp_path_factory.mktemp("scanned") / "store"),
         embedder=embedder,
@@ -344,5 +346,5 @@ def test_the_command_line_excerpts_carry_the_mark(scanned_store: Hromada, scans:
     assert sum(marked) >= 2
     assert [excerpt["citation"].endswith(OCR_MARK) for excerpt in excerpts] == marked
     assert [(excerpt["ocr"] or {}).get("languages") for excerpt in excerpts] == [
-        "ukr+rus" if mark else None for mark in marked
+        "ukr+rus+eng" if mark else None for mark in marked
     ]

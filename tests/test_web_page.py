@@ -356,7 +356,9 @@ def test_an_uploaded_scan_is_searchable_and_its_hits_say_they_were_recognised(
     page: Page, served: Server, scans: Scans
 ) -> None:
     if shutil.which("tesseract") is None:
-        pytest.skip("needs Tesseract (apt-get install -y tesseract-ocr tesseract-ocr-ukr tesseract-ocr-rus)")
+        pytest.skip(
+            "needs Tesseract (apt-get install -y tesseract-ocr tesseract-ocr-ukr tesseract-ocr-rus tesseract-ocr-eng)"
+        )
     open_page(page, f"{served.url}/?view=upload")
     page.set_input_files("#upload-files", [str(scans.mixed_pdf)])
     page.get_by_role("button", name="Додати й проіндексувати").click()
