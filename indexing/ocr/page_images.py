@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,22 +57,32 @@ def image_pages(data: bytes) -> Iterator[ScannedPage]:
 
     Pillow's ``UnidentifiedImageError`` and decoding errors propagate: the reader reports them as corrupt.
     """
+    try:
+        opened = _quietly(Image.open, io.BytesIO(data))
+    except Image.DecompressionBombError as error:
+        raise ImageLimitError(f"is too large an image ({error})") from error
+    with opened as image:
+        frames = getattr(image, "n_frames", 1)
+        if frames > MAX_PAGES:
+            raise ImageLimitError(f"has {frames:,} pages, over the limit of {MAX_PAGES:,}")
+        for index in range(frames):
+            yield ScannedPage(_quietly(_frame, image, index), _dpi(image))
+
+
+def _frame(image: Image.Image, index: int) -> Image.Image:
+    image.seek(index)
+    check_size(*image.size, f"page {index + 1}")
+    # A copy: the next frame is decoded into the same image while this one waits for a worker.
+    return image.copy()
+
+
+def _quietly(function: Callable[..., Image.Image], *arguments: object) -> Image.Image:
+    """``function(*arguments)`` without Pillow's warnings: its size warning (ours is the check that counts) and
+    «Corrupt EXIF data» (the pixels are what is read). Never around a ``yield``: the filter is process-wide."""
     with warnings.catch_warnings():
-        # Pillow warns (and at twice its limit raises) about large images; ours is the check that counts.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        try:
-            opened = Image.open(io.BytesIO(data))
-        except Image.DecompressionBombError as error:
-            raise ImageLimitError(f"is too large an image ({error})") from error
-        with opened as image:
-            frames = getattr(image, "n_frames", 1)
-            if frames > MAX_PAGES:
-                raise ImageLimitError(f"has {frames:,} pages, over the limit of {MAX_PAGES:,}")
-            for index in range(frames):
-                image.seek(index)
-                check_size(*image.size, f"page {index + 1}")
-                # A copy: the next frame is decoded into the same image while this one waits for a worker.
-                yield ScannedPage(image.copy(), _dpi(image))
+        warnings.simplefilter("ignore", UserWarning)
+        return function(*arguments)
 
 
 def page_image(picture: Image.Image, dpi: int | None, remove_rules: bool) -> PageImage:

@@ -13,8 +13,9 @@ from indexing.ocr.page_images import ImageLimitError, image_pages
 from indexing.ocr.record import METADATA_KEY as OCR_METADATA_KEY
 from indexing.readers.scanned_pages import recognise_image_pages
 
-# What Pillow raises for a file that is not the image it claims, or is cut short.
-_DECODING_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
+# What Pillow raises for a file that is not the image it claims, or is cut short (TypeError: a TIFF tag of the
+# wrong type, found by scripts/fuzz_readers.py).
+_DECODING_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, TypeError)
 
 
 def read_image(data: bytes, source: str, ocr: OcrOptions | None = None) -> list[ParsedDocument]:
