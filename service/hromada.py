@@ -159,15 +159,27 @@ class Hromada:
 
     # ------------------------------------------------------------ operations
 
+    def index_options(self, **choices: Any) -> IndexOptions:
+        """Options of an indexing run with the settings' limits and OCR, and ``choices`` (kind, metadata, ...)."""
+        # The readers (PDF, DOCX, HTML) take most of a second to import: only indexing pays for them.
+        from indexing.indexer import IndexOptions
+        from indexing.ocr import OcrOptions
+
+        ocr = OcrOptions(
+            mode=self.settings.ocr,
+            languages=self.settings.ocr_languages,
+            dpi=self.settings.ocr_dpi,
+            tesseract=self.settings.ocr_tesseract,
+            workers=self.settings.ocr_workers,
+        )
+        return IndexOptions(**{"max_file_bytes": self.settings.max_file_bytes, "ocr": ocr, **choices})
+
     def index(
         self, paths: Sequence[Path], options: IndexOptions | None = None, ray_address: str | None = None
     ) -> IndexReport:
         """Index files and folders; with ``ray_address`` the passages are embedded on that Ray cluster (``auto``:
         the one running on this machine, else one started for the run) and the rest happens here."""
-        # The readers (PDF, DOCX, HTML) take most of a second to import: only indexing pays for them.
-        from indexing.indexer import IndexOptions
-
-        options = options or IndexOptions(max_file_bytes=self.settings.max_file_bytes)
+        options = options or self.index_options()
         if ray_address is None:
             return self._index(paths, options, self.embedder)
         # Ray loads only for a run that asks for it.

@@ -13,7 +13,7 @@ import numpy as np
 
 from indexing.store import ChunkFilter, Store, StoredChunk
 from models.ukrainian_pipeline import UkrainianPipeline
-from service.citations import cite
+from service.citations import cite, ocr_note
 from service.matched_words import matched_spans
 from service.rank_fusion import reciprocal_rank_fusion
 from service.relevance import RelevanceScale
@@ -189,4 +189,5 @@ def hit_from_chunk(chunk: StoredChunk, rank: int, score: float) -> Hit:
         start=chunk.start,
         end=chunk.end,
         citation=cite(chunk),
+        ocr=ocr_note(chunk),
     )

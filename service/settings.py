@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,6 +64,24 @@ class Settings(BaseSettings):
         description="Ray's session files (sockets, logs) of the local cluster that `--ray auto` starts.",
     )
     max_file_bytes: int = Field(200_000_000, ge=1, description="Files larger than this are refused.")
+    # Scanned pages and images (indexing/ocr; figures from scripts/bench/ocr.py).
+    ocr: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="OCR with Tesseract: auto (PDF pages without a usable text layer, and images), on (every "
+        "PDF page, its text layer ignored), off (never; a scan is refused).",
+    )
+    ocr_languages: str = Field(
+        "ukr+rus+eng",
+        pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$",
+        description="Tesseract's languages joined by +; each needs Debian's tesseract-ocr-<code>.",
+    )
+    ocr_dpi: int = Field(300, ge=72, le=600, description="Resolution scanned PDF pages are rendered at.")
+    ocr_tesseract: str = Field(
+        "tesseract", min_length=1, description="The Tesseract program: a name on PATH or a path."
+    )
+    ocr_workers: int | None = Field(
+        None, ge=1, description="Pages recognised at once; default: one per core this process may use."
+    )
     busy_timeout: float = Field(
         30.0, ge=0, description="Seconds a writer waits for another writer to finish."
     )

@@ -132,3 +132,14 @@ def postgres_server() -> Iterator[PostgresServer]:
     finally:
         server.cleanup()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- scans of real pages, for the OCR tests
+
+from tests.scans import Scans, make_scans  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def scans(tmp_path_factory: pytest.TempPathFactory) -> Scans:
+    """The sports-rules pages as scans: an image-only PDF, a mixed PDF, a TIFF, a PNG and a JPEG."""
+    return make_scans(tmp_path_factory.mktemp("scans"))

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from indexing.indexer import IndexOptions
 from service.api.dependencies import get_hromada
 from service.api.ukrainian_messages import for_reader_failure
 from service.hromada import Hromada
@@ -56,9 +55,7 @@ async def upload_documents(
         raise
     # Documents are named by the uploaded name: the server's folders are nobody's business (saved as <digest>-<name>).
     names = {path: path.name.partition("-")[2] for path in saved}
-    options = IndexOptions(
-        kind=kind, max_file_bytes=hromada.settings.max_file_bytes, show_progress=False, source_names=names
-    )
+    options = hromada.index_options(kind=kind, show_progress=False, source_names=names)
     # Indexing takes seconds to minutes: off the event loop, so that other requests keep being answered.
     report = await run_in_threadpool(hromada.index, saved, options)
     # A file that failed is no document's source: keeping it would only fill the uploads folder.
