@@ -45,18 +45,15 @@ def filters_of(args: argparse.Namespace) -> SearchFilters:
 
 
 def index(app: Hromada, args: argparse.Namespace) -> int:
-    from indexing.indexer import IndexOptions  # the readers load only for indexing (see Hromada.index)
-
-    options = IndexOptions(
+    options = app.index_options(
         kind=args.kind,
         metadata=_read_metadata(args.meta) if args.meta else {},
-        max_file_bytes=app.settings.max_file_bytes,
         only=tuple(args.only),
         # Bars only on a terminal: in a file or a pipe they would leave escape codes.
         show_progress=sys.stderr.isatty(),
     )
     _lower_priority(app.settings.index_niceness)
-    report = app.index(args.paths, options)
+    report = app.index(args.paths, options, ray_address=args.ray or app.settings.ray_address)
     if args.json:
         print_json(report.to_json())
     else:
@@ -85,10 +82,11 @@ def _read_metadata(path: Path) -> dict[str, Any]:
 def _print_report(report: IndexReport) -> None:
     for choice in report.kinds:
         say(f"  {choice.path}: {choice.kind} ({choice.reason})")
-    rate = report.chunks / report.seconds if report.seconds else 0.0
+    seconds = report.seconds or float("inf")
     say(
         f"indexed {len(report.indexed)} files ({report.documents} documents, {report.chunks} chunks, "
-        f"{rate:.1f} chunks/s), unchanged {len(report.unchanged)}, failed {len(report.failed)}"
+        f"{report.chunks / seconds:.1f} chunks/s, {report.tokens / seconds:.0f} tokens/s), "
+        f"unchanged {len(report.unchanged)}, failed {len(report.failed)}"
     )
     for failure in report.failed:
         say(f"  failed: {failure.path}: {failure.error}")
@@ -219,6 +217,6 @@ def serve(app: Hromada, args: argparse.Namespace) -> int:
 
     host = args.host or app.settings.host
     port = args.port or app.settings.port
-    check_binding(host, KeyStore.from_settings(app.settings))
+    check_binding(host, KeyStore.from_settings(app.settings, app))
     uvicorn.run(create_app(app, load_models_first=True), host=host, port=port, log_level="info")
     return EXIT_OK

@@ -18,7 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS keeps a subcommand from resetting an option given before it (hromada --store S search ...).
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument(
-        "--store", type=Path, help="the store folder (default: $HROMADA_STORE or ./hromada-store)"
+        "--store",
+        help="the store: a folder, or postgresql://… (default: $HROMADA_STORE or ./hromada-store)",
     )
     common.add_argument(
         "--json", action="store_true", help="print one JSON object on stdout and nothing else"
@@ -42,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="TEXT",
         help="index only records/acts whose id, number or title contains TEXT (repeatable)",
+    )
+    index.add_argument(
+        "--ray",
+        metavar="auto|ADDRESS",
+        help="embed on a Ray cluster: auto (the local one, started when none runs) or a cluster's address "
+        "(default: $HROMADA_RAY_ADDRESS, else in this process); needs pip install 'hromada[ray]'",
     )
     index.set_defaults(handler=commands.index)
 
