@@ -100,7 +100,15 @@ class Settings(BaseSettings):
         10,
         ge=0,
         le=19,
-        description="CPU priority (nice) of `hromada index`: a server's searches on the same machine come first.",
+        description="How much `hromada index` lowers its CPU priority (added to its nice value), so that a "
+        "server's searches on the same machine come first.",
+    )
+    served_batch_niceness: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="How much the thread computing a batch for the server (assigning, clustering, indexing "
+        "uploads) lowers its CPU priority, so that searches come first.",
     )
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per client.")
     cors_origins: list[str] = Field(

@@ -7,8 +7,10 @@ from hromada strategies) each paired by hand, with the reasoning, with the artic
 
 ``scripts/bench/proposal_pairs.jsonl`` holds plain problems, each written by hand (in other words than the
 project's) for one project of a hromada strategy in the store, with the reasoning, before the system was run
-on them (p01-p30 by one session, p31-p50 by the next, one per remaining strategy with a specific project);
-the proposals list is right when that hromada's strategy is among its first five documents.
+on them (p01-p30 by one session; p31-p50 by the next, for 20 of the 30 other strategies in the store, those
+whose projects name something a plain problem can be written for, from the release alone); the proposals list
+is right when that hromada's strategy is among its first five documents. Another strategy with a like project
+may be as right, so the figure is a lower bound for every ranking alike.
 
 The bench builds a store (re-used when its files are unchanged) with the key laws that the pairs cite (not
 the Land Code: one of 116 paired articles, and most of the build's embedding), a seeded sample of 60 hromada

@@ -60,8 +60,9 @@ async def upload_documents(
     options = IndexOptions(
         kind=kind, max_file_bytes=hromada.settings.max_file_bytes, show_progress=False, source_names=names
     )
-    # Indexing takes seconds to minutes: off the event loop, so that other requests keep being answered.
-    report = await run_in_threadpool(hromada.index, saved, options)
+    # Indexing takes seconds to minutes: off the event loop, so that other requests keep being answered, and at
+    # a lower CPU priority, so that searches come first.
+    report = await run_in_threadpool(hromada.in_background, lambda: hromada.index(saved, options))
     # A file that failed is no document's source: keeping it would only fill the uploads folder.
     kept = set(report.indexed) | set(report.unchanged)
     failed = {failure.path for failure in report.failed} - kept
