@@ -34,7 +34,7 @@ from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
 
 if TYPE_CHECKING:
-    from models.embedder import Embedder
+    from models.passage_embedder import PassageEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,7 @@ class IndexReport:
             "failed": [asdict(failure) for failure in self.failed],
             "documents": self.documents,
             "chunks": self.chunks,
+            "tokens": self.tokens,
             "kinds": [asdict(choice) for choice in self.kinds],
             "seconds": round(self.seconds, 2),
         }
@@ -108,7 +109,7 @@ class Indexer:
     def __init__(
         self,
         store: Store,
-        embedder: Embedder,
+        embedder: PassageEmbedder,
         pipeline: UkrainianPipeline,
         sector_classifier: SectorClassifier | None = None,
         gazetteer: Gazetteer | None = None,

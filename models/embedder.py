@@ -96,7 +96,7 @@ class Embedder:
 
     def count_tokens(self, texts: Sequence[str]) -> int:
         """How many tokens embedding ``texts`` as passages feeds the model (prompt and specials included)."""
-        return sum(len(ids) for ids in self._tokenizer.token_ids(texts, PROMPTS["passage"]))
+        return self._tokenizer.count(texts, PROMPTS["passage"])
 
     def _embed_query_batch(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts, PROMPTS["query"], self.query_threads, show_progress=False, lane="query")

@@ -44,6 +44,10 @@ class PromptTokenizer:
         """Each text's token ids, unpadded."""
         return [encoding.ids for encoding in self._tokenizer.encode_batch([prompt + text for text in texts])]
 
+    def count(self, texts: Sequence[str], prompt: str) -> int:
+        """How many tokens the texts take with the prompt, truncated as the model gets them."""
+        return sum(len(ids) for ids in self.token_ids(texts, prompt))
+
     def batches(
         self, texts: Sequence[str], prompt: str, batch_tokens: int, max_batch: int
     ) -> Iterator[TokenBatch]:

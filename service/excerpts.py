@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from indexing.store import StoredChunk
+from service.citations import cite
 from service.search_types import Hit
-from service.searcher import hit_from_chunk
 
 
 @dataclass
@@ -58,6 +58,31 @@ def excerpts_from_hits(hits: list[Hit]) -> list[Excerpt]:
 
 def excerpts_from_chunks(chunks: list[StoredChunk]) -> list[Excerpt]:
     """Excerpts of chosen chunks, numbered in the order given (a report basket)."""
-    return excerpts_from_hits(
-        [hit_from_chunk(chunk, rank, 0.0) for rank, chunk in enumerate(chunks, start=1)]
+    return [
+        span_excerpt(chunk, chunk.start, chunk.end, chunk.text, number)
+        for number, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def span_excerpt(chunk: StoredChunk, start: int, end: int, text: str, number: int = 1) -> Excerpt:
+    """``text``, which is the chunk's document between ``start`` and ``end``, cited as the chunk is.
+
+    The span may be the chunk, or a part of it: a problem statement, a strategy's item (which a window may
+    have cut, so that it runs past the chunk).
+    """
+    return Excerpt(
+        number=number,
+        text=text,
+        citation=cite(chunk),
+        doc_id=chunk.doc_id,
+        chunk_id=chunk.id,
+        title=chunk.title,
+        kind=chunk.kind,
+        source=chunk.source,
+        start=start,
+        end=end,
+        page=chunk.page,
+        section=chunk.section,
+        speaker=chunk.speaker,
+        timestamp=chunk.timestamp,
     )

@@ -36,6 +36,7 @@ from service.settings import Settings
 if TYPE_CHECKING:
     from indexing.indexer import IndexOptions, IndexReport
     from models.embedder import Embedder
+    from models.passage_embedder import PassageEmbedder
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -94,11 +95,11 @@ class Hromada:
                         f"{self.settings.store}: there is no store here yet (index some documents first)"
                     )
                 if with_model:
-                    embedder = self.embedder
+                    model, dimension = self._model_identity()
                     self._store = Store(
                         self.settings.store,
-                        embedder.name,
-                        embedder.dimension,
+                        model,
+                        dimension,
                         self.settings.busy_timeout,
                         self.settings.search_threads,
                     )
@@ -109,18 +110,26 @@ class Hromada:
                         search_threads=self.settings.search_threads,
                     )
             elif with_model:
-                self._store.ensure_model(self.embedder.name, self.embedder.dimension)
+                self._store.ensure_model(*self._model_identity())
             return self._store
+
+    def _model_identity(self) -> tuple[str, int]:
+        """The embedder's name and dimension, without loading a model to tell them (indexing on Ray needs none
+        here)."""
+        if self._embedder is not None:
+            return self._embedder.name, self._embedder.dimension
+        return MODEL_NAME, EMBEDDING_DIMENSION
 
     @cached_property
     def sector_classifier(self) -> SectorClassifier | None:
         """The sector classifier, when its weights were trained on this store's embedder."""
         classifier = SectorClassifier.load()
-        if classifier.model.embedding_model != self.embedder.name:
+        model, _ = self._model_identity()
+        if classifier.model.embedding_model != model:
             log.warning(
                 "the sector classifier was trained on %s, not %s: chunks get no sector",
                 classifier.model.embedding_model,
-                self.embedder.name,
+                model,
             )
             return None
         return classifier
@@ -166,14 +175,38 @@ class Hromada:
 
     # ------------------------------------------------------------ operations
 
-    def index(self, paths: Sequence[Path], options: IndexOptions | None = None) -> IndexReport:
+    def index(
+        self, paths: Sequence[Path], options: IndexOptions | None = None, ray_address: str | None = None
+    ) -> IndexReport:
+        """Index files and folders; with ``ray_address`` the passages are embedded on that Ray cluster (``auto``:
+        the one running on this machine, else one started for the run) and the rest happens here."""
         # The readers (PDF, DOCX, HTML) take most of a second to import: only indexing pays for them.
-        from indexing.indexer import Indexer, IndexOptions
+        from indexing.indexer import IndexOptions
 
         options = options or IndexOptions(max_file_bytes=self.settings.max_file_bytes)
+        if ray_address is None:
+            return self._index(paths, options, self.embedder)
+        # Ray loads only for a run that asks for it.
+        from models.e5_preparation import default_model_dir
+        from models.ray_cluster import RayOptions
+        from models.ray_embedder import RayEmbedder
+
+        cluster = RayOptions(
+            ray_address,
+            self.settings.ray_worker_cpus,
+            self.settings.ray_local_cpus,
+            self.settings.ray_temp_dir,
+        )
+        model_dir = self.settings.model_dir or default_model_dir()
+        backend, batch_size = self.settings.embed_backend, self.settings.embed_batch_size
+        with RayEmbedder.start(cluster, model_dir, backend, batch_size) as embedder:
+            return self._index(paths, options, embedder)
+
+    def _index(self, paths: Sequence[Path], options: IndexOptions, embedder: PassageEmbedder) -> IndexReport:
+        from indexing.indexer import Indexer
+
         store = self.store(with_model=True, create=True)
-        indexer = Indexer(store, self.embedder, self.pipeline, self.sector_classifier)
-        return indexer.index(paths, options)
+        return Indexer(store, embedder, self.pipeline, self.sector_classifier).index(paths, options)
 
     def search(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -29,6 +30,23 @@ class Settings(BaseSettings):
         2.0, ge=0, le=100, description="How long a query waits for concurrent ones to share its batch."
     )
     search_threads: int = Field(1, ge=1, description="FAISS threads for one query's vector search.")
+    ray_address: str | None = Field(
+        None,
+        description="Where `hromada index` embeds when --ray is not given: a Ray cluster's address, or auto "
+        "(the cluster running on this machine, else one started for the run); unset: in its own process.",
+    )
+    ray_worker_cpus: int = Field(
+        1,
+        ge=1,
+        description="CPUs (and threads) of each Ray embedding worker; a node runs as many as it has CPUs.",
+    )
+    ray_local_cpus: int | None = Field(
+        None, ge=1, description="CPUs of the local Ray cluster that `--ray auto` starts; default: every core."
+    )
+    ray_temp_dir: Path = Field(
+        Path(tempfile.gettempdir()) / "hromada-ray",
+        description="Ray's session files (sockets, logs) of the local cluster that `--ray auto` starts.",
+    )
     max_file_bytes: int = Field(200_000_000, ge=1, description="Files larger than this are refused.")
     busy_timeout: float = Field(
         30.0, ge=0, description="Seconds a writer waits for another writer to finish."

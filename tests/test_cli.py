@@ -17,9 +17,11 @@ from service.hromada import Hromada
 from tests.word_footnotes import footnotes
 
 
-def hromada(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def hromada(
+    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "service.cli", *map(str, args)]
-    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    environment = {**os.environ, **(env or {}), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     return subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=cwd, env=environment)
 
 
@@ -94,7 +96,7 @@ def test_check_and_delete(indexed: Hromada, tmp_path: Path) -> None:
 
 
 def test_store_commands_answer_without_loading_the_embedder(indexed: Hromada, tmp_path: Path) -> None:
-    """Commands that compute no vectors must not pay for importing torch, transformers or the readers."""
+    """Commands that compute no vectors must not pay for importing torch, transformers, Ray or the readers."""
     store = tmp_path / "store"
     indexed.store().snapshot(store)
     script = (
@@ -102,7 +104,7 @@ def test_store_commands_answer_without_loading_the_embedder(indexed: Hromada, tm
         "from service.cli import main\n"
         "for command in (['stats'], ['check'], ['problems'], ['keys', 'list'], ['delete', '2']):\n"
         f"    assert main([*command, '--store', {str(store)!r}, '--json']) == 0, command\n"
-        "heavy = ('torch', 'transformers', 'sentence_transformers', 'openvino', 'spacy', 'pypdf')\n"
+        "heavy = ('torch', 'transformers', 'sentence_transformers', 'openvino', 'spacy', 'pypdf', 'ray')\n"
         "print(json.dumps(sorted(name for name in heavy if name in sys.modules)))\n"
     )
     environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}

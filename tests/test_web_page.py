@@ -7,6 +7,7 @@ search round trip are measured and printed in the run's summary (and written to 
 
 from __future__ import annotations
 
+import itertools
 import re
 import socket
 import statistics
@@ -203,6 +204,7 @@ def test_search_with_a_filter_highlights_words_and_keeps_them_in_the_url(
     page: Page, served: Server, timings: dict[str, list[float]]
 ) -> None:
     timings[PAGE_LOAD].append(open_page(page, served.url))
+    page.get_by_role("button", name="Фільтри").click()
     page.select_option("#kind", "appeal")
     page.fill("#region", "Житомирська")
     timings[SEARCH].append(search(page, "вода в будинках"))
@@ -536,3 +538,200 @@ def test_a_query_past_the_limit_is_cut_and_the_page_says_so(page: Page, served: 
     heading = page.locator("#results .results-heading").inner_text()
     assert "…" in heading and len(heading) < 300
     screenshot(page, "search-cut-query", full_page=False)
+
+
+# ---------------------------------------------------------------- narrow screens and the keyboard
+
+SCREENS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 420, "height": 800}}
+LEAST_LABEL_PX = 12
+FIRST_RESULT_QUERY = "/?q=підвезення+дітей+до+школи"
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request: pytest.FixtureRequest, browser: Browser) -> Iterator[tuple[str, Page]]:
+    """A page in a laptop's window (1366×768) and in a phone's (420×800): each test runs in both."""
+    context = browser.new_context(viewport=SCREENS[request.param], locale="uk-UA", accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    yield request.param, context.new_page()
+    context.close()
+
+
+def box(page: Page, selector: str) -> dict[str, float]:
+    """The element's rectangle in the window, in CSS pixels."""
+    return page.locator(selector).first.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }"
+    )
+
+
+def in_window(page: Page, rectangle: dict[str, float]) -> bool:
+    height = page.evaluate("window.innerHeight")
+    return rectangle["top"] >= 0 and rectangle["bottom"] <= height
+
+
+def with_problems(server: Server) -> list[dict[str, object]]:
+    """The served store's problems, found first when nobody has asked for them yet."""
+    problems = httpx.get(f"{server.url}/problems").json()["problems"]
+    if not problems:
+        httpx.post(f"{server.url}/problems/cluster", json={}, timeout=300).raise_for_status()
+        problems = httpx.get(f"{server.url}/problems").json()["problems"]
+    assert problems
+    return problems
+
+
+def test_the_first_result_is_in_view_without_scrolling(
+    screen: tuple[str, Page], served: Server, measurements: list[str]
+) -> None:
+    name, page = screen
+    open_page(page, served.url + FIRST_RESULT_QUERY)
+    page.wait_for_selector("#results[data-state=results]")
+    title = box(page, "#results .hit .hit-title")
+    assert page.evaluate("window.scrollY") == 0
+    assert in_window(page, title), f"the first result's title is at {title} in a {SCREENS[name]} window"
+    toggle = page.locator("#filters-toggle")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#filters")).to_be_hidden()
+    measurements.append(
+        f"web page ({name} {SCREENS[name]['width']}×{SCREENS[name]['height']}): first result's title at y = {title['top']:.0f}–{title['bottom']:.0f} px"
+    )
+    screenshot(page, f"search-{name}", full_page=False)
+
+    # Folded filters still say what they do, and the URL keeps them as before.
+    open_page(page, served.url + FIRST_RESULT_QUERY + "&kind=appeal&region=Полтавська")
+    page.wait_for_selector("#results[data-state=results]")
+    expect(toggle).to_contain_text("Фільтри: Звернення громадян · Полтавська")
+    toggle.click()
+    expect(page.locator("#filters")).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#kind")).to_have_value("appeal")
+    page.select_option("#kind", "transcript")
+    page.press("#q", "Enter")
+    page.wait_for_selector("#results[data-state=results]")
+    assert query_of(page.url)["kind"] == "transcript"
+
+
+def test_a_long_law_article_opens_under_its_title_and_tab_goes_to_its_buttons(
+    screen: tuple[str, Page], served: Server
+) -> None:
+    name, page = screen
+    # The article of the law on local self-government furthest into its text: a long document.
+    hits = httpx.get(
+        f"{served.url}/search", params={"q": "повноваження ради", "kind": "legislation", "k": 20}
+    ).json()["hits"]
+    hit = max(hits, key=lambda found: found["start"])
+    open_page(page, f"{served.url}{source_url(hit)}")
+    expect(page.locator("#cited-span")).to_have_text(hit["text"], use_inner_text=False)
+    window_height = page.evaluate("window.innerHeight")
+    text_height = page.locator(".source-text").evaluate("e => e.scrollHeight")
+    assert text_height > 2 * window_height, "the document is longer than two windows"
+
+    title, facts, span = (
+        box(page, ".source-meta h1"),
+        box(page, ".source-meta .metadata"),
+        box(page, "#cited-span"),
+    )
+    assert in_window(page, title) and in_window(page, facts), (title, facts)
+    assert 0 <= span["top"] < window_height, span
+    panel = box(page, ".source-text-panel")
+    if name == "phone":
+        assert facts["bottom"] <= panel["top"], "the metadata stands above the text"
+    else:
+        assert facts["right"] <= panel["left"], "the metadata stands beside the text"
+    screenshot(page, f"source-long-article-{name}", full_page=False)
+
+    # The keyboard starts at the cited span; Tab goes to the buttons beside it, not back to the header.
+    assert page.evaluate("document.activeElement.id") == "cited-span"
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("+ До звіту")
+    assert in_window(page, box(page, ":focus"))
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Копіювати цитату")
+
+
+def source_url(hit: dict[str, object]) -> str:
+    """The page's address of a hit's source at the cited span (router.js sourceUrl)."""
+    return f"/?view=source&doc={hit['doc_id']}&start={hit['start']}&end={hit['end']}&chunk={hit['chunk_id']}"
+
+
+def test_chart_labels_are_readable_at_both_widths(
+    screen: tuple[str, Page], served: Server, measurements: list[str]
+) -> None:
+    name, page = screen
+    problems = with_problems(served)
+    sizes = []
+    for url in ("/?view=problems", f"/?view=problem&id={problems[0]['id']}"):
+        open_page(page, served.url + url)
+        page.wait_for_selector(".trend-figure")
+        labels = page.locator(".trend-figure .tick").evaluate_all(
+            "ticks => ticks.filter(t => t.offsetParent).map(t => { const r = t.getBoundingClientRect();"
+            " return {text: t.textContent, size: parseFloat(getComputedStyle(t).fontSize), height: r.height,"
+            " left: r.left, right: r.right, month: t.classList.contains('month-tick')}; })"
+        )
+        figure = box(page, ".trend-figure")
+        months = sorted((label for label in labels if label["month"]), key=lambda label: label["left"])
+        assert len(months) >= 2 and all(label["size"] >= LEAST_LABEL_PX for label in labels), labels
+        assert all(label["height"] >= LEAST_LABEL_PX for label in labels), labels
+        assert all(left["right"] <= right["left"] for left, right in itertools.pairwise(months)), (
+            "labels overlap"
+        )
+        assert figure["left"] <= months[0]["left"] and months[-1]["right"] <= figure["right"]
+        sizes += [label["size"] for label in labels]
+    screenshot(page, f"problem-chart-{name}")
+    measurements.append(
+        f"web page ({name}): chart labels {min(sizes):.1f}–{max(sizes):.1f} px high (font size)"
+    )
+
+
+def test_a_keyboard_reaches_the_first_result_in_few_tabs(
+    screen: tuple[str, Page], served: Server, measurements: list[str]
+) -> None:
+    name, page = screen
+    open_page(page, served.url + FIRST_RESULT_QUERY)
+    page.wait_for_selector("#results[data-state=results]")
+    first_hit = "document.activeElement.closest('.hit') === document.querySelector('#results .hit')"
+
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    expect(skip).to_have_text("Перейти до результатів")
+    assert in_window(page, box(page, ":focus"))
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate(first_hit), page.evaluate("document.activeElement.outerHTML")
+    assert page.url.endswith(FIRST_RESULT_QUERY.removeprefix("/")) or "#" not in page.url
+
+    def tabs_until_first_hit(start: str | None) -> int:
+        open_page(page, served.url + FIRST_RESULT_QUERY)
+        page.wait_for_selector("#results[data-state=results]")
+        if start:
+            page.focus(start)
+        for count in range(1, 60):
+            page.keyboard.press("Tab")
+            if page.evaluate(first_hit):
+                return count
+        raise AssertionError("Tab never reached the first result")
+
+    from_query = tabs_until_first_hit("#q")
+    from_top = tabs_until_first_hit(None)
+    assert from_query <= 3
+    measurements.append(
+        f"web page ({name}): to the first result 2 Tabs and Enter by the skip link; {from_query} Tabs from "
+        f"the query field; {from_top} Tabs from the top without the skip link"
+    )
+
+
+def test_the_brief_button_downloads_the_cited_docx(page: Page, served: Server, tmp_path: Path) -> None:
+    problem = with_problems(served)[0]
+    open_page(page, f"{served.url}/?view=problem&id={problem['id']}")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Завантажити довідку (DOCX)").click()
+    path = tmp_path / "brief.docx"
+    download_info.value.save_as(path)
+    expect(page.locator(".brief-status")).to_contain_text(f"brief-{problem['id']}.docx")
+    brief = httpx.get(
+        f"{served.url}/problems/{problem['id']}/brief", params={"format": "json"}, timeout=300
+    ).json()
+    quoted = [*(e for name in ("statements", "legislation", "proposals", "cases") for e in brief[name])]
+    quoted += [partner["excerpt"] for partner in brief["partners"]]
+    word = Document(str(path))
+    assert word.paragraphs[0].text.startswith(f"Довідка: «{problem['label']}» — ")
+    assert footnotes(word) == {excerpt["number"]: f"{excerpt['citation']}." for excerpt in quoted}
+    screenshot(page, "problem-brief-button")

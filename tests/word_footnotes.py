@@ -27,3 +27,24 @@ def cited_paragraphs(document: WordDocument) -> list[tuple[str, int]]:
         if marks:
             cited.append((paragraph.text, int(marks[-1].get(qn("w:id")))))
     return cited
+
+
+def quotations(document: WordDocument) -> list[tuple[str, int]]:
+    """Each quotation of the body: its text between « and » (its paragraphs joined by line ends) and the id of
+    the footnote that ends it, in order. A quotation opens with a paragraph starting «."""
+    found: list[tuple[str, int]] = []
+    open_paragraphs: list[str] | None = None
+    for paragraph in document.paragraphs:
+        text = paragraph.text
+        if text.startswith("«"):
+            open_paragraphs = []
+        if open_paragraphs is None:
+            continue
+        open_paragraphs.append(text)
+        marks = list(paragraph._p.iter(qn("w:footnoteReference")))
+        if marks:
+            quoted = "\n".join(open_paragraphs)
+            assert quoted.startswith("«") and quoted.endswith("»"), quoted[-80:]
+            found.append((quoted[1:-1], int(marks[-1].get(qn("w:id")))))
+            open_paragraphs = None
+    return found

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Response
 from pydantic import BaseModel, Field
 
 from service.api.dependencies import get_hromada
+from service.briefs import brief_report, brief_title, build_brief
 from service.hromada import Hromada
 from service.problems import BatchInputError, items_from_records
+from service.report_document import ReportTitle
+from service.report_docx import DOCX_TYPE, report_docx
+from service.report_markdown import report_markdown
 from service.search_types import SearchFilters
 
 router = APIRouter(tags=["problems"])
@@ -89,3 +93,35 @@ def get_problem(
     """One problem, counted over the statements that pass the filters (as in the list)."""
     filters = ProblemFilters(kind=kind, region=region, since=since, until=until)
     return hromada.problem(problem_id, filters.search_filters()).to_json()
+
+
+@router.get("/problems/{problem_id}/brief", response_model=None)
+def problem_brief(
+    problem_id: str,
+    hromada: HromadaDep,
+    format: Literal["docx", "markdown", "json"] = "docx",
+    kind: str | None = None,
+    region: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Response | dict[str, Any]:
+    """The problem's brief, the start of an analytical note in Ukrainian: its recurrence with a monthly chart,
+    typical statements, governing law, similar proposals, earlier cases and partner hromadas, every quotation
+    cited in a footnote. Counted over the statements that pass the filters (as ``GET /problems/{id}``); the
+    Markdown carries its chart as a ``data:`` URI; ``json`` gives the quoted excerpts with their offsets."""
+    filters = ProblemFilters(kind=kind, region=region, since=since, until=until)
+    brief = build_brief(hromada, problem_id, filters.search_filters())
+    if format == "json":
+        return brief.to_json()
+    report = brief_report(brief, ReportTitle(brief_title(brief), hromada.settings.report_author))
+    if format == "markdown":
+        return Response(
+            report_markdown(report),
+            media_type="text/markdown; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="brief-{problem_id}.md"'},
+        )
+    return Response(
+        report_docx(report),
+        media_type=DOCX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="brief-{problem_id}.docx"'},
+    )

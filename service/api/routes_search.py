@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from service.api.dependencies import get_hromada
 from service.excerpt_export import ReportTitle, query_title, to_docx, to_markdown
 from service.hromada import Hromada
+from service.report_docx import DOCX_TYPE
 from service.search_types import SearchFilters
 from service.searcher import MAX_K, MAX_OFFSET, MAX_QUERY_CHARS
 
@@ -18,7 +19,6 @@ router = APIRouter()
 HromadaDep = Annotated[Hromada, Depends(get_hromada)]
 # Longer queries are cut to MAX_QUERY_CHARS and the answer says so; past this, a query is a mistake (or an attack).
 MAX_QUERY_INPUT_CHARS = 5 * MAX_QUERY_CHARS
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @router.get("/health", tags=["service"], responses={503: {"description": "still loading its models"}})

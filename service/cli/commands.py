@@ -58,7 +58,7 @@ def index(app: Hromada, args: argparse.Namespace) -> int:
     # Indexing is background work: at a lower CPU priority a server's searches on the same cores come first
     # (on an idle machine it runs as fast as before). Added to the nice value, so never raised.
     lower_priority(app.settings.index_niceness)
-    report = app.index(args.paths, options)
+    report = app.index(args.paths, options, ray_address=args.ray or app.settings.ray_address)
     if args.json:
         print_json(report.to_json())
     else:
@@ -79,10 +79,11 @@ def _read_metadata(path: Path) -> dict[str, Any]:
 def _print_report(report: IndexReport) -> None:
     for choice in report.kinds:
         say(f"  {choice.path}: {choice.kind} ({choice.reason})")
-    rate = report.chunks / report.seconds if report.seconds else 0.0
+    seconds = report.seconds or float("inf")
     say(
         f"indexed {len(report.indexed)} files ({report.documents} documents, {report.chunks} chunks, "
-        f"{rate:.1f} chunks/s), unchanged {len(report.unchanged)}, failed {len(report.failed)}"
+        f"{report.chunks / seconds:.1f} chunks/s, {report.tokens / seconds:.0f} tokens/s), "
+        f"unchanged {len(report.unchanged)}, failed {len(report.failed)}"
     )
     for failure in report.failed:
         say(f"  failed: {failure.path}: {failure.error}")

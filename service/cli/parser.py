@@ -43,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TEXT",
         help="index only records/acts whose id, number or title contains TEXT (repeatable)",
     )
+    index.add_argument(
+        "--ray",
+        metavar="auto|ADDRESS",
+        help="embed on a Ray cluster: auto (the local one, started when none runs) or a cluster's address "
+        "(default: $HROMADA_RAY_ADDRESS, else in this process); needs pip install 'hromada[ray]'",
+    )
     index.set_defaults(handler=commands.index)
 
     search = sub.add_parser("search", parents=[common], help="search by meaning and by words")

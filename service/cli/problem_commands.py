@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from indexing.document import KINDS
-from service.cli.commands import EXIT_OK, print_json, say
+from service.briefs import BRIEF_FORMATS, brief_report, brief_title, build_brief
+from service.cli.commands import EXIT_OK, UsageError, print_json, say
 from service.hromada import Hromada
 from service.problems import (
     Assignment,
@@ -18,6 +20,9 @@ from service.problems import (
     write_chart,
     write_problems_csv,
 )
+from service.report_document import Figure, ReportTitle
+from service.report_docx import report_docx
+from service.report_markdown import report_markdown
 from service.search_types import SearchFilters
 
 
@@ -44,12 +49,30 @@ def add_problem_commands(sub: argparse._SubParsersAction, common: argparse.Argum
     _add_listing_options(problems, csv_help="also write the problems as CSV")
     problems.set_defaults(handler=show_problems)
 
+    brief = sub.add_parser(
+        "brief",
+        parents=[common],
+        help="a problem's brief: recurrence, typical statements, law, proposals, cases, partners, cited",
+        description="The start of an analytical note about a saved problem, in Ukrainian, every quotation "
+        "cited in a footnote. Markdown written with -o gets its chart as a PNG beside it "
+        "(FILE-chart.png); printed, the chart is inside the text as a data: URI.",
+    )
+    brief.add_argument("problem_id", metavar="ID", help="a problem saved by `hromada cluster`")
+    brief.add_argument("--format", default="markdown", choices=BRIEF_FORMATS)
+    brief.add_argument("-o", "--output", type=Path, help="write to this file (needed for docx)")
+    _add_filter_options(brief)
+    brief.set_defaults(handler=write_brief)
 
-def _add_listing_options(parser: argparse.ArgumentParser, csv_help: str) -> None:
+
+def _add_filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", choices=KINDS, help="only statements from documents of this kind")
-    parser.add_argument("--region", help="only statements from this region (listing)")
+    parser.add_argument("--region", help="only statements from this region")
     parser.add_argument("--since", metavar="DATE", help="only statements from YYYY-MM-DD on")
     parser.add_argument("--until", metavar="DATE", help="only statements up to YYYY-MM-DD")
+
+
+def _add_listing_options(parser: argparse.ArgumentParser, csv_help: str) -> None:
+    _add_filter_options(parser)
     parser.add_argument("--min-size", type=int, default=2, metavar="N", help="list problems of N or more")
     parser.add_argument("--csv", type=Path, metavar="FILE", help=csv_help)
     parser.add_argument(
@@ -90,6 +113,38 @@ def show_problems(app: Hromada, args: argparse.Namespace) -> int:
             if args.problem_id is not None:
                 _print_trend(problem)
     return EXIT_OK
+
+
+def write_brief(app: Hromada, args: argparse.Namespace) -> int:
+    if args.format == "docx" and args.output is None:
+        raise UsageError("--format docx needs -o FILE")
+    brief = build_brief(app, args.problem_id, _filters(args))
+    if args.format == "json" or args.json:
+        if args.output is None:
+            print_json(brief.to_json())
+            return EXIT_OK
+        args.output.write_text(json.dumps(brief.to_json(), ensure_ascii=False), encoding="utf-8")
+    else:
+        report = brief_report(brief, ReportTitle(brief_title(brief), app.settings.report_author))
+        if args.format == "docx":
+            args.output.write_bytes(report_docx(report))
+        elif args.output is None:
+            print(report_markdown(report), end="")
+            return EXIT_OK
+        else:
+            output: Path = args.output
+            output.write_text(
+                report_markdown(report, lambda figure: _beside(output, figure)), encoding="utf-8"
+            )
+    say(f"wrote the brief of {args.problem_id} ({len(brief.quoted())} cited excerpts) to {args.output}")
+    return EXIT_OK
+
+
+def _beside(text_file: Path, figure: Figure) -> str:
+    """Writes ``figure`` beside ``text_file`` (``brief.md`` → ``brief-chart.png``); returns its relative link."""
+    path = text_file.with_name(f"{text_file.stem}-{figure.name}")
+    path.write_bytes(figure.png)
+    return path.name
 
 
 def _filters(args: argparse.Namespace) -> SearchFilters:

@@ -46,12 +46,16 @@ class UnknownHromadaError(HromadaError):
 
 @dataclass(frozen=True)
 class Evidence:
-    """Two matching items: the asking side's (None for a problem text) and the partner's."""
+    """Two matching items: the asking side's (None for a problem text) and the partner's, with where the
+    partner's item lies (its passage, and its offsets in the strategy's text) so that it can be cited."""
 
     section: str
     own: str | None
     partner: str
     shared_words: list[str]
+    partner_chunk_id: int
+    partner_start: int
+    partner_end: int
 
 
 @dataclass
@@ -191,7 +195,8 @@ class PartnerFinder:
     def _evidence(self, match: _Match, own: StrategyProfile | None, text: str | None) -> Evidence | None:
         """The pair of items that share the most distinctive words; None when no item shares one."""
         sections = _SECTIONS[match.kind]
-        partner_items = match.profile.items_of(match.profile.chunks[match.partner_chunk], sections)
+        partner_chunk = match.profile.chunks[match.partner_chunk]
+        partner_items = match.profile.items_of(partner_chunk, sections)
         if own is not None and match.own_chunk is not None:
             own_texts: list[str | None] = [
                 item.text for item in own.items_of(own.chunks[match.own_chunk], sections)
@@ -208,7 +213,10 @@ class PartnerFinder:
             for item in partner_items:
                 shared = common_words(own_words, self.pipeline.keyword_lemmas(item.text))
                 if shared and (best is None or len(shared) > best[0]):
-                    best = (len(shared), Evidence(item.section, own_text, item.text, shared))
+                    evidence = Evidence(
+                        item.section, own_text, item.text, shared, partner_chunk.id, item.start, item.end
+                    )
+                    best = (len(shared), evidence)
         return best[1] if best else None
 
 

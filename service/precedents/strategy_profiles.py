@@ -24,7 +24,8 @@ _HEADINGS = frozenset(SECTION_HEADINGS.values())
 
 @dataclass(frozen=True)
 class Item:
-    """One line of a strategy section (a challenge, a goal, a project) and where it lies in the document."""
+    """One line of a strategy section (a challenge, a goal, a project) and where it lies in the document:
+    ``text`` is the document's text from ``start`` to ``end``."""
 
     section: str
     text: str
@@ -106,7 +107,10 @@ def _items(text: str) -> list[Item]:
         if stripped in _HEADINGS:
             section = stripped
         elif stripped and section is not None:
-            start = offset + len(line) - len(line.lstrip())
-            items.append(Item(section, stripped.lstrip("-•● ").strip(), start, start + len(stripped)))
+            # The item without its bullet: ``text`` is the document's text between ``start`` and ``end``.
+            text = stripped.lstrip("-•● ").strip()
+            if text:
+                start = offset + line.index(text)
+                items.append(Item(section, text, start, start + len(text)))
         offset += len(line)
     return items

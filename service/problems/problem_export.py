@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from service.problems.problem_records import Assignment, Problem
 from service.problems.recurrence import month_range
+from service.ukrainian_dates import short_month
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 CHART_PROBLEMS = 8
 CHART_FORMATS = (".png", ".svg")
@@ -74,8 +81,6 @@ def write_chart(problems: Sequence[Problem], path: str | Path, count: int = CHAR
     """A line chart of statements per month for the ``count`` largest problems; PNG or SVG by the file's suffix.
 
     The months run from the earliest statement of those problems to the latest, quiet months as zeros.
-
-    Built on a bare ``Figure`` (the Agg canvas), so it needs no display and no global pyplot state.
     """
     path = Path(path)
     if path.suffix.lower() not in CHART_FORMATS:
@@ -84,10 +89,7 @@ def write_chart(problems: Sequence[Problem], path: str | Path, count: int = CHAR
     # The problems' own months only, from the first statement on: nothing else dates a problem.
     dated = [month for problem in largest for month in problem.recurrence.monthly_counts]
     months = month_range(min(dated), max(dated)) if dated else []
-    from matplotlib.figure import Figure  # matplotlib loads only when a chart is asked for
-
-    figure = Figure(figsize=(11, 6), layout="constrained")
-    axes = figure.add_subplot()
+    figure, axes = _figure((11, 6))
     for problem in largest:
         counts = [problem.recurrence.monthly_counts.get(month, 0) for month in months]
         axes.plot(
@@ -100,3 +102,31 @@ def write_chart(problems: Sequence[Problem], path: str | Path, count: int = CHAR
     if largest:
         axes.legend(fontsize=8, loc="upper left")
     figure.savefig(path)
+
+
+def monthly_chart_png(problem: Problem) -> bytes | None:
+    """A bar chart of the problem's statements per month, over the months its trend rests on (quiet ones as
+    zeros), as PNG for a printed page (16 × 6.5 cm at 200 dpi); None when its statements carry no dates."""
+    months = problem.recurrence.trend.months
+    if not months:
+        return None
+    figure, axes = _figure((6.3, 2.6))
+    positions = range(len(months))
+    axes.bar(positions, [month.count for month in months], color="#0072B2")
+    slanted = {"rotation": 45, "ha": "right", "rotation_mode": "anchor"} if len(months) > 6 else {}
+    axes.set_xticks(positions, [short_month(month.month) for month in months], fontsize=7, **slanted)
+    axes.set_ylabel("згадок", fontsize=8)
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.tick_params(axis="y", labelsize=7)
+    axes.spines[["top", "right"]].set_visible(False)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=200)
+    return buffer.getvalue()
+
+
+def _figure(size: tuple[float, float]) -> tuple[Figure, Axes]:
+    """A figure on a bare Agg canvas: it needs no display and no global pyplot state."""
+    from matplotlib.figure import Figure  # matplotlib loads only when a chart is asked for
+
+    figure = Figure(figsize=size, layout="constrained")
+    return figure, figure.add_subplot()

@@ -113,6 +113,12 @@ export function problem(problemId) {
   return json(`/problems/${encodeURIComponent(problemId)}`);
 }
 
+/** A problem's brief as a file ("docx" or "markdown"), every quotation cited; resolves to a Blob. */
+export async function problemBrief(problemId, format) {
+  const query = new URLSearchParams({ format });
+  return (await request(`/problems/${encodeURIComponent(problemId)}/brief?${query}`)).blob();
+}
+
 /** Finds recurring problems in the indexed corpus and saves them. */
 export function clusterProblems() {
   return json("/problems/cluster", postJson({}));

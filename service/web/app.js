@@ -38,6 +38,7 @@ function start() {
   // Another tab changed the basket.
   window.addEventListener("storage", showBasketCount);
   document.addEventListener("click", followInPageLink);
+  document.addEventListener("click", followSkipLink);
   fill(
     document.getElementById("key-panel"),
     keyForm("header", () => document.getElementById("key-menu").removeAttribute("open")),
@@ -63,6 +64,8 @@ async function drawView(main, signal) {
     else link.removeAttribute("aria-current");
   }
   await view.show(main, parameters, signal);
+  // The first Tab of a search with results offers to jump over the header and the form to them.
+  document.getElementById("skip-to-results").hidden = !main.querySelector("#results .hit");
   // After a change of view the keyboard starts at its heading, as after loading a new page.
   if (changed && !signal.aborted && name !== "search" && name !== "source") main.querySelector("h1")?.focus();
 }
@@ -75,6 +78,19 @@ function followInPageLink(event) {
   event.preventDefault();
   navigate(link.getAttribute("href"));
   window.scrollTo(0, 0);
+}
+
+/**
+ * A skip link moves the keyboard to its target without changing the address: a "#results" in the URL would be
+ * taken for a new view and draw the search again.
+ */
+function followSkipLink(event) {
+  const link = event.target.closest("a.skip-link");
+  if (!link) return;
+  event.preventDefault();
+  const target = document.querySelector(link.getAttribute("href"));
+  target?.focus({ preventScroll: true });
+  target?.scrollIntoView({ block: "start" });
 }
 
 /** The key menu only on a server that uses keys: elsewhere it would ask for something nobody has. */

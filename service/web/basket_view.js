@@ -10,7 +10,7 @@ import {
   removeFromBasket,
   setBasketTitle,
 } from "./basket.js";
-import { KIND_NAMES, el, fill, notice, toast } from "./dom.js";
+import { KIND_NAMES, el, fill, notice, saveBlob, toast } from "./dom.js";
 import { errorNotice } from "./error_notice.js";
 import { copyCitationButton } from "./hit_card.js";
 import { sourceUrl, viewUrl } from "./router.js";
@@ -171,13 +171,4 @@ async function download(format, status) {
         : null;
     fill(status, errorNotice(error, "завантаження звіту"), gone ? notice("info", gone) : null);
   }
-}
-
-function saveBlob(blob, name) {
-  const url = URL.createObjectURL(blob);
-  const link = el("a", { href: url, download: name, class: "visually-hidden" });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

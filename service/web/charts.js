@@ -5,6 +5,10 @@ import { el, formatMonth } from "./dom.js";
 const SVG = "http://www.w3.org/2000/svg";
 /** Distinct colours that stay apart for readers with the common colour-vision deficiencies (Okabe–Ito). */
 export const SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
+/** How many months a chart labels at most: in a wide window, and in a narrow one (style.css: max-width 760px). */
+const WIDE_MONTH_LABELS = 10;
+const NARROW_MONTH_LABELS = 3;
+const AXIS_MONTH = new Intl.DateTimeFormat("uk-UA", { month: "short" });
 
 function svg(tag, attributes = {}, ...children) {
   const element = document.createElementNS(SVG, tag);
@@ -91,58 +95,79 @@ function describe(months, values) {
   return months.map((month, index) => `${formatMonth(month)} — ${values[index]}`).join("; ");
 }
 
+/** "2025-02" as "лют. 2025": a month label short enough for an axis. */
+function axisMonth(month) {
+  const [year, number] = month.split("-").map(Number);
+  return `${AXIS_MONTH.format(new Date(year, number - 1, 1))} ${year}`;
+}
+
+/** The indices of at most `count` months to label, evenly spread, the first and the last among them. */
+function labelledMonths(monthCount, count) {
+  const shown = Math.min(monthCount, count);
+  return new Set(
+    Array.from({ length: shown }, (_, index) => Math.round((index * (monthCount - 1)) / Math.max(1, shown - 1))),
+  );
+}
+
 /**
  * Lines of counts per month for several problems, with axes, month labels and a legend.
  * `series` is [{label, counts}]; the chart has a text equivalent in its aria-label.
+ *
+ * The lines are drawn in a 100×100 box stretched over the plot (their strokes keep their width), and every
+ * label is HTML placed over it in per cent: labels keep their size in CSS pixels at any width of the window,
+ * where text inside a scaled SVG shrank with it (to about 3 px on a phone). A narrow window labels fewer months.
  */
 export function trendChart(series, title) {
   const months = monthRange(series.flatMap((line) => Object.keys(line.counts)));
   if (months.length < 2) return null;
-  const width = 960;
-  const height = 260;
-  const plot = { left: 48, right: 48, top: 12, bottom: 36 }; // room for the first and last month names
   const top = Math.max(1, ...series.flatMap((line) => months.map((month) => line.counts[month] || 0)));
-  const x = (index) => plot.left + (index * (width - plot.left - plot.right)) / (months.length - 1);
-  const y = (value) => height - plot.bottom - (value / top) * (height - plot.top - plot.bottom);
-  const labelEvery = Math.ceil(months.length / 8);
-  const chart = svg(
+  const x = (index) => (index * 100) / (months.length - 1);
+  const y = (value) => 100 - (value / top) * 100;
+  const stroke = { "vector-effect": "non-scaling-stroke" };
+  const lines = svg(
     "svg",
-    {
-      class: "trend-chart",
-      viewBox: `0 0 ${width} ${height}`,
-      role: "img",
-      "aria-label": `${title}. ${series
-        .map(
-          (line) =>
-            `${line.label}: ${describe(
-              months,
-              months.map((m) => line.counts[m] || 0),
-            )}`,
-        )
-        .join(". ")}`,
-    },
-    svg("line", { x1: plot.left, y1: y(0), x2: width - plot.right, y2: y(0), class: "axis" }),
-    svg("line", { x1: plot.left, y1: y(top), x2: width - plot.right, y2: y(top), class: "grid" }),
-    svg("text", { x: plot.left - 6, y: y(0) + 4, "text-anchor": "end", class: "tick" }, "0"),
-    svg("text", { x: plot.left - 6, y: y(top) + 4, "text-anchor": "end", class: "tick" }, String(top)),
-    months
-      .map((month, index) =>
-        index % labelEvery === 0 || index === months.length - 1
-          ? svg(
-              "text",
-              { x: x(index), y: height - plot.bottom + 18, "text-anchor": "middle", class: "tick" },
-              formatMonth(month),
-            )
-          : null,
-      )
-      .filter(Boolean),
+    { class: "trend-lines", viewBox: "0 0 100 100", preserveAspectRatio: "none", "aria-hidden": "true" },
+    svg("line", { x1: 0, y1: 100, x2: 100, y2: 100, class: "axis", ...stroke }),
+    svg("line", { x1: 0, y1: 0, x2: 100, y2: 0, class: "grid", ...stroke }),
     series.map((line, index) =>
       svg("polyline", {
         points: months.map((month, m) => `${round(x(m))},${round(y(line.counts[month] || 0))}`).join(" "),
         fill: "none",
         stroke: SERIES_COLOURS[index % SERIES_COLOURS.length],
         "stroke-width": 2,
+        ...stroke,
       }),
+    ),
+  );
+  const wide = labelledMonths(months.length, WIDE_MONTH_LABELS);
+  const narrow = labelledMonths(months.length, NARROW_MONTH_LABELS);
+  const monthLabels = months
+    .map((month, index) =>
+      wide.has(index) || narrow.has(index)
+        ? el(
+            "span",
+            { class: `tick month-tick${narrow.has(index) ? "" : " wide-only"}`, style: `left:${round(x(index))}%` },
+            axisMonth(month),
+          )
+        : null,
+    )
+    .filter(Boolean);
+  const chart = el(
+    "div",
+    {
+      class: "trend-chart",
+      role: "img",
+      "aria-label": `${title}. ${series
+        .map((line) => `${line.label}: ${describe(months, months.map((m) => line.counts[m] || 0))}`)
+        .join(". ")}`,
+    },
+    el(
+      "div",
+      { class: "trend-plot" },
+      lines,
+      el("span", { class: "tick value-tick", style: "top:0%" }, String(top)),
+      el("span", { class: "tick value-tick", style: "top:100%" }, "0"),
+      monthLabels,
     ),
   );
   // One line needs no legend: the caption names it.

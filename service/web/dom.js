@@ -114,3 +114,13 @@ export async function copyToClipboard(text) {
   area.remove();
   if (!copied) throw new Error("the browser refused to copy");
 }
+
+/** Hands `blob` to the browser as a download named `name`. */
+export function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = el("a", { href: url, download: name, class: "visually-hidden" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -3,7 +3,7 @@
 
 import * as api from "./api.js";
 import { sparkline, trendChart, monthlyCounts, trendCounts } from "./charts.js";
-import { el, fill, formatDate, formatMonth, formatNumber, notice } from "./dom.js";
+import { el, fill, formatDate, formatMonth, formatNumber, notice, saveBlob } from "./dom.js";
 import { errorNotice } from "./error_notice.js";
 import { queryStems } from "./highlight.js";
 import { hitCard } from "./hit_card.js";
@@ -17,6 +17,10 @@ const TREND_RULE =
   "Тест Манна–Кендалла: чи зростає частка проблеми серед усіх висловлювань місяця (двобічний, рівень 0,05). " +
   "Місяці — від першої згадки до останнього місяця збірки; перший місяць не перевіряється. " +
   "Менше 6 місяців або 10 згадок — замало даних.";
+const BRIEF_FORMATS = {
+  docx: { extension: "docx", label: "Завантажити довідку (DOCX)", secondary: false },
+  markdown: { extension: "md", label: "Довідка в Markdown", secondary: true },
+};
 const PRECEDENT_GROUPS = [
   ["legislation", "Законодавство", "Статті законів, що стосуються проблеми."],
   ["proposals", "Проєкти", "Проєктні пропозиції, що її розв’язують."],
@@ -246,6 +250,7 @@ export async function showProblem(container, parameters, signal) {
       ? el("p", { class: "keywords" }, `Ключові слова: ${problem.keywords.join(", ")}`)
       : null,
     problemFacts(problem),
+    briefActions(problem),
     trendChart([{ label: problem.label, counts: trendCounts(problem) }], "Згадки за місяцями"),
     trendTable(problem),
     el(
@@ -272,6 +277,48 @@ function problemFacts(problem) {
     "dl",
     { class: "metadata facts" },
     rows.filter(([, value]) => value).map(([name, value]) => [el("dt", {}, name), el("dd", {}, value)]),
+  );
+}
+
+/** Downloads of the problem's brief: the start of an analytical note, made by GET /problems/{id}/brief. */
+function briefActions(problem) {
+  const status = el("div", { class: "brief-status", "aria-live": "polite" });
+  const download = async (format) => {
+    const name = `brief-${problem.id}.${BRIEF_FORMATS[format].extension}`;
+    fill(status, el("p", { class: "loading" }, "Готую довідку: шукаю закони, проєкти, випадки й партнерів…"));
+    try {
+      saveBlob(await api.problemBrief(problem.id, format), name);
+      fill(status, el("p", { class: "hint" }, `Файл ${name} завантажено.`));
+    } catch (error) {
+      fill(status, errorNotice(error, "підготовка довідки"));
+    }
+  };
+  return el(
+    "section",
+    { class: "brief-actions", "aria-label": "Довідка про проблему" },
+    el(
+      "div",
+      { class: "actions" },
+      Object.entries(BRIEF_FORMATS).map(([format, { label, secondary }]) =>
+        el(
+          "button",
+          {
+            type: "button",
+            class: secondary ? "secondary" : null,
+            "data-format": format,
+            onclick: () => download(format),
+          },
+          label,
+        ),
+      ),
+    ),
+    el(
+      "p",
+      { class: "hint" },
+      "Довідка — початок аналітичної записки: повторюваність із графіком, типові висловлювання, закони, " +
+        "проєкти, попередні випадки й громади-партнери; кожна цитата дослівна, з посиланням у виносці.",
+    ),
+    status,
   );
 }
 

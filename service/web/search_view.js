@@ -2,7 +2,7 @@
 // The form only changes the URL; the results are always drawn from the URL, so a search can be shared.
 
 import * as api from "./api.js";
-import { KIND_NAMES, SECTOR_NAMES, el, fill, formatNumber, notice } from "./dom.js";
+import { KIND_NAMES, SECTOR_NAMES, el, fill, formatDate, formatNumber, notice } from "./dom.js";
 import { errorNotice } from "./error_notice.js";
 import { hitCard } from "./hit_card.js";
 import { navigate, viewUrl } from "./router.js";
@@ -55,9 +55,22 @@ function searchLayout() {
       el("button", { type: "submit" }, "Шукати"),
     ),
     el(
+      "button",
+      {
+        type: "button",
+        id: "filters-toggle",
+        class: "link-button filters-toggle",
+        "aria-controls": "filters",
+        "aria-expanded": "false",
+        onclick: toggleFilters,
+      },
+      el("span", { class: "filters-toggle-name" }, "Фільтри"),
+      el("span", { class: "filters-summary" }),
+    ),
+    el(
       "fieldset",
-      { class: "filters" },
-      el("legend", {}, "Фільтри"),
+      { class: "filters", id: "filters" },
+      el("legend", { class: "visually-hidden" }, "Фільтри"),
       selectField("kind", "Вид документа", "усі види", KIND_NAMES),
       selectField("sector", "Сектор", "усі сектори", SECTOR_NAMES),
       field(
@@ -88,13 +101,14 @@ function searchLayout() {
     event.preventDefault();
     submitSearch(form);
   });
+  showFilters(form, false);
   loadRegions(form.querySelector("#regions"));
   return [
     el("h1", { class: "visually-hidden" }, "Пошук"),
     form,
     // The results are too long to be read out on every change; this line says what changed.
     el("p", { id: "search-status", class: "visually-hidden", "aria-live": "polite" }),
-    el("section", { id: "results", class: "results", "aria-label": "Результати пошуку" }),
+    el("section", { id: "results", class: "results", "aria-label": "Результати пошуку", tabindex: "-1" }),
   ];
 }
 
@@ -117,6 +131,36 @@ function setFormValues(form, parameters) {
   for (const name of FILTERS) form.elements[name].value = parameters.get(name) || "";
   if (!form.elements.mode.value) form.elements.mode.value = "hybrid";
   if (!form.elements.per.value) form.elements.per.value = String(PAGE_SIZES[0]);
+  form.querySelector(".filters-summary").textContent = filtersSummary(parameters);
+}
+
+/**
+ * Folds the filters away or shows them. They start folded: the first result then fits in a phone's window,
+ * and the keyboard goes from the query to it in three Tabs; the toggle names the filters in force.
+ */
+function showFilters(form, shown) {
+  form.querySelector("#filters").hidden = !shown;
+  form.querySelector("#filters-toggle").setAttribute("aria-expanded", String(shown));
+}
+
+function toggleFilters(event) {
+  const form = event.currentTarget.form;
+  showFilters(form, form.querySelector("#filters").hidden);
+}
+
+/** The filters in force, in words, beside the toggle: folded filters still say what they do. */
+function filtersSummary(parameters) {
+  const date = (name, prefix) => (parameters.get(name) ? `${prefix} ${formatDate(parameters.get(name))}` : "");
+  const mode = parameters.get("mode");
+  const chosen = [
+    KIND_NAMES[parameters.get("kind")] || "",
+    SECTOR_NAMES[parameters.get("sector")] || "",
+    parameters.get("region") || "",
+    date("since", "від"),
+    date("until", "до"),
+    mode && mode !== "hybrid" ? MODE_NAMES[mode] || "" : "",
+  ].filter(Boolean);
+  return chosen.length ? `: ${chosen.join(" · ")}` : "";
 }
 
 /** The form's question and filters into the URL (a new search starts on page 1). */

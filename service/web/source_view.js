@@ -8,6 +8,10 @@ import { errorNotice } from "./error_notice.js";
 import { copyCitationButton } from "./hit_card.js";
 
 const LANGUAGE_NAMES = { uk: "українська", ru: "російська", mixed: "змішана" };
+/** Room left above the cited span when its panel is scrolled to it: a line of the text before it shows. */
+const CITED_SPAN_MARGIN_PX = 40;
+/** Room left above the source view when the window is scrolled to it (style.css keeps it in the height). */
+const VIEW_MARGIN_PX = 8;
 
 export async function showSource(container, parameters, signal) {
   const docId = parameters.get("doc");
@@ -33,6 +37,13 @@ export async function showSource(container, parameters, signal) {
   if (signal.aborted) return;
   document.title = `${doc.title} — hromada`;
   const span = citedSpan(parameters, doc.text);
+  const text = sourceText(doc.text, span);
+  const panel = el(
+    "section",
+    { class: "source-text-panel", "aria-label": "Текст документа" },
+    text,
+    excerpt && span && !span.invalid ? citedBar(excerpt) : null,
+  );
   fill(
     container,
     backLink(),
@@ -44,20 +55,34 @@ export async function showSource(container, parameters, signal) {
         { class: "source-meta", "aria-label": "Про документ" },
         el("h1", { tabindex: "-1", id: "source-title" }, doc.title),
         metadata(doc, span),
-        excerpt ? excerptTools(excerpt) : null,
+        moreMetadata(doc),
+        excerpt
+          ? el("p", { class: "hit-citation" }, el("span", { class: "label" }, "Цитата: "), excerpt.citation)
+          : null,
       ),
-      el(
-        "section",
-        { class: "source-text-panel", "aria-label": "Текст документа" },
-        sourceText(doc.text, span),
-      ),
+      panel,
     ),
   );
   const mark = container.querySelector("#cited-span");
-  if (mark) {
-    mark.scrollIntoView({ block: "center" });
-    mark.focus({ preventScroll: true });
+  if (mark) showCitedSpan(container.querySelector(".source-layout"), panel, mark);
+}
+
+/**
+ * The document's title and metadata stay in view above (or, in a wide window, beside) its text: the text
+ * scrolls inside its own panel, which is opened at the start of the cited span. When the panel scrolls, the
+ * window first brings the whole view to its top (the site's header is one scroll up).
+ */
+function showCitedSpan(layout, panel, mark) {
+  if (panel.scrollHeight > panel.clientHeight) {
+    window.scrollTo(0, window.scrollY + layout.getBoundingClientRect().top - VIEW_MARGIN_PX);
+    scrollPanelTo(panel, mark);
   }
+  // The keyboard starts at the span: Tab goes on to its buttons.
+  mark.focus({ preventScroll: true });
+}
+
+function scrollPanelTo(panel, mark) {
+  panel.scrollTop += mark.getBoundingClientRect().top - panel.getBoundingClientRect().top - CITED_SPAN_MARGIN_PX;
 }
 
 /** The excerpt of the cited chunk as the export makes it, for its citation; missing is no reason to fail. */
@@ -94,18 +119,32 @@ function pageAt(pageStarts, offset) {
 }
 
 function metadata(doc, span) {
-  const rows = [
+  return definitions([
     ["Вид", KIND_NAMES[doc.kind] || doc.kind],
-    ["Файл", doc.source],
-    ["Номер запису", doc.record_id],
     ["Дата", formatDate(doc.date)],
     ["Регіон", doc.region],
     ["Сектор", sectorNames(doc.sector)],
-    ["Мова", LANGUAGE_NAMES[doc.language] || doc.language],
-    ["Фрагментів", formatNumber(doc.chunk_count)],
-    ["Сторінок", doc.paginated ? formatNumber(doc.page_starts.length) : null],
     ["Цитоване місце", span && !span.invalid ? citedPlace(doc, span) : null],
-  ];
+  ]);
+}
+
+/** What identifies the file and its processing, folded: the reader of a citation seldom needs it. */
+function moreMetadata(doc) {
+  return el(
+    "details",
+    { class: "more-metadata" },
+    el("summary", {}, "Більше про документ"),
+    definitions([
+      ["Файл", doc.source],
+      ["Номер запису", doc.record_id],
+      ["Мова", LANGUAGE_NAMES[doc.language] || doc.language],
+      ["Фрагментів", formatNumber(doc.chunk_count)],
+      ["Сторінок", doc.paginated ? formatNumber(doc.page_starts.length) : null],
+    ]),
+  );
+}
+
+function definitions(rows) {
   return el(
     "dl",
     { class: "metadata" },
@@ -118,25 +157,38 @@ function citedPlace(doc, span) {
   return doc.paginated ? `с. ${pageAt(doc.page_starts, span.start)}, ${characters}` : characters;
 }
 
-function excerptTools(excerpt) {
+/**
+ * The cited span's buttons, in a bar kept at the foot of the text panel while it scrolls. It comes right after
+ * the text in the page, so from the span (where the keyboard starts) Tab goes straight to these buttons.
+ */
+function citedBar(excerpt) {
   return el(
     "div",
-    { class: "excerpt-tools" },
-    el("p", { class: "hit-citation" }, el("span", { class: "label" }, "Цитата: "), excerpt.citation),
+    { class: "cited-bar", role: "group", "aria-label": "Цитоване місце" },
     el(
-      "div",
-      { class: "actions" },
-      el(
-        "button",
-        {
-          type: "button",
-          class: "secondary",
-          onclick: () =>
-            toast(addToBasket(basketItem(excerpt)) ? "Витяг додано до звіту." : "Цей витяг уже у звіті."),
+      "button",
+      {
+        type: "button",
+        class: "secondary",
+        onclick: () =>
+          toast(addToBasket(basketItem(excerpt)) ? "Витяг додано до звіту." : "Цей витяг уже у звіті."),
+      },
+      "+ До звіту",
+    ),
+    copyCitationButton(excerpt),
+    el(
+      "button",
+      {
+        type: "button",
+        class: "link-button",
+        title: "Показати початок цитованого місця",
+        onclick: () => {
+          const mark = document.getElementById("cited-span");
+          scrollPanelTo(mark.closest(".source-text-panel"), mark);
+          mark.focus({ preventScroll: true });
         },
-        "+ До звіту",
-      ),
-      copyCitationButton(excerpt),
+      },
+      "↑ Цитоване місце",
     ),
   );
 }
