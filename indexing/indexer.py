@@ -25,6 +25,7 @@ from indexing.document import KINDS, ParsedDocument
 from indexing.errors import InvalidOptionError, UnreadableFileError
 from indexing.kind_detector import detect_kind
 from indexing.normaliser import normalise
+from indexing.ocr import OcrOptions
 from indexing.places import Gazetteer, place_metadata
 from indexing.readers import iter_source_files, read_file
 from indexing.store import NewChunk, NewDocument, Store
@@ -96,6 +97,8 @@ class IndexOptions:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     """Applied to every document of the run (title, date, region, sector, ...), over what the file says."""
     max_file_bytes: int = 200_000_000
+    ocr: OcrOptions = field(default_factory=OcrOptions)
+    """When and how scanned pages and images are recognised."""
     only: Sequence[str] = ()
     """Keep only documents whose record id, title or act number contains one of these (case-insensitive)."""
     show_progress: bool = True
@@ -155,7 +158,7 @@ class Indexer:
             if state is not None and state.sha256 == sha256 and state.complete:
                 report.unchanged.append(source)
                 return
-            documents = read_file(path, source, options.max_file_bytes)
+            documents = read_file(path, source, options.max_file_bytes, options.ocr)
             documents = _selected(documents, options.only)
             if len(documents) > 1:
                 # Resuming a file written in several commits goes by record id: every document needs one.
@@ -227,7 +230,7 @@ class Indexer:
         metadata = {**parsed.metadata, **options.metadata}
         normalised = normalise(parsed.pages)
         if not normalised.text.strip() and parsed.record_id is None:
-            raise UnreadableFileError(parsed.source, "no text in it (a scan? run OCR first)")
+            raise UnreadableFileError(parsed.source, "no text in it")
         title = str(
             metadata.pop("title", None)
             or parsed.title

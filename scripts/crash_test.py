@@ -46,7 +46,7 @@ from pathlib import Path
 import pypdf
 
 from indexing.errors import StoreError
-from indexing.store import Store
+from indexing.store import store_exists
 from service.hromada import Hromada
 from service.settings import Settings
 
@@ -73,12 +73,13 @@ _TRUNCATED = "\n  ...\n"
 _FRAME = re.compile(r'File "(?P<file>[^"]+)", line \d+ in (?P<function>\w+)')
 # Which phase a frame belongs to; the innermost frame found here names the phase of the whole stack.
 _PHASE_OF_FRAME = {
-    ("indexing/store/store.py", "_persist_vectors"): "faiss-save",
-    ("indexing/store/store.py", "save_vectors"): "faiss-save",
+    ("indexing/store/sqlite/faiss_vectors.py", "_persist"): "faiss-save",
+    ("indexing/store/sqlite/faiss_vectors.py", "save"): "faiss-save",
     ("indexing/store/store.py", "write"): "sqlite-commit",
-    ("indexing/store/store.py", "_transaction"): "sqlite-commit",
-    ("indexing/store/store.py", "add_documents"): "sqlite-commit",
-    ("indexing/store/store.py", "_insert_document"): "sqlite-commit",
+    ("indexing/store/sqlite/database.py", "transaction"): "sqlite-commit",
+    ("indexing/store/sqlite/database.py", "_begin"): "sqlite-commit",
+    ("indexing/store/document_rows.py", "add_documents"): "sqlite-commit",
+    ("indexing/store/document_rows.py", "_insert_document"): "sqlite-commit",
     ("indexing/indexer.py", "_embed"): "embedding",
     ("indexing/indexer.py", "_prepare"): "chunking",
     ("indexing/indexer.py", "_index_file"): "reading",
@@ -125,7 +126,7 @@ def committed_documents(store: Path) -> Counter[tuple[str, str, int]]:
     """(source, title, chunks) of every document in the store; empty when no store was created yet."""
     app = Hromada(Settings(store=store))
     try:
-        return Counter((d["source"], d["title"], d["chunks"]) for d in app.store().documents(limit=10**9))
+        return Counter((d["source"], d["title"], d["chunks"]) for d in app.documents(limit=10**9))
     except StoreError:
         return Counter()
     finally:
@@ -134,7 +135,7 @@ def committed_documents(store: Path) -> Counter[tuple[str, str, int]]:
 
 def integrity_findings(store: Path) -> list[str]:
     """What ``hromada check`` reports: an empty list for a sound store, or for none (killed before making it)."""
-    if not Store.exists(store):
+    if not store_exists(store):
         return []
     app = Hromada(Settings(store=store))
     try:

@@ -2,7 +2,8 @@
 
 The seeds are real files of every format hromada reads (a 3-page PDF of the UNLP sports set, a law of the
 legislation export, appeals as JSON Lines and CSV, a transcript in UTF-8, cp1251 and UTF-16, a Markdown
-proposal, an HTML page, a DOCX, a gzipped JSON Lines file). Hypothesis mutates them (flipped and inserted
+proposal, an HTML page, a DOCX, a gzipped JSON Lines file, and scans of the PDF's lines as a PNG, a JPEG and a
+two-page TIFF, which go through Tesseract like any image). Hypothesis mutates them (flipped and inserted
 bytes, cuts, repeated slices) and each mutant is read. A reader may refuse a file only with
 ``UnreadableFileError``; any other exception, and any read slower than ``--slow`` seconds, is a finding: it
 is shrunk by Hypothesis, saved in ``--out`` and printed. Exits 1 when there are findings.
@@ -27,9 +28,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pypdfium2 as pdfium
 from docx import Document
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from indexing.errors import UnreadableFileError
 from indexing.readers import read_file
@@ -88,6 +91,38 @@ def seed_files() -> list[SeedFile]:
             "page.html", f"<html><head><title>Діалог</title></head><body>{paragraphs}</body></html>".encode()
         ),
         SeedFile("transcript.docx", _docx(transcript)),
+        *_scans(FIXTURES / "readers" / "sport-rules-3-pages.pdf"),
+    ]
+
+
+def _scans(pdf: Path) -> list[SeedFile]:
+    """A few lines of the PDF's first two pages as small scans: big enough to hold words, small enough that
+    Tesseract reads a mutant in well under a second."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        pages = [document[number].render(scale=150 / 72, grayscale=True).to_pil() for number in (0, 1)]
+    finally:
+        document.close()
+    strips = [page.crop((100, 250, 1100, 550)) for page in pages]
+
+    def saved(image: Image.Image, file_format: str, **options: object) -> bytes:
+        buffer = io.BytesIO()
+        image.save(buffer, format=file_format, **options)
+        return buffer.getvalue()
+
+    # The TIFF first: Pillow's JPEG writer leaves its settings on an image, which breaks a later TIFF save.
+    tiff = saved(
+        strips[0],
+        "TIFF",
+        save_all=True,
+        append_images=[strips[1]],
+        dpi=(150, 150),
+        compression="tiff_deflate",
+    )
+    return [
+        SeedFile("scan.tiff", tiff),
+        SeedFile("scan.png", saved(strips[0], "PNG")),
+        SeedFile("scan.jpg", saved(strips[1], "JPEG", quality=70)),
     ]
 
 

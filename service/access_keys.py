@@ -1,7 +1,7 @@
 """API keys: who may call the HTTP API, and in which role.
 
-Keys are kept in a JSON file (``Settings.keys_file``, by default ``keys.json`` in the store, mode 0600) and may
-also be given in the environment (``HROMADA_API_KEYS="reader:KEY,admin:KEY"``). The file holds only the
+Keys are kept in a JSON file (``HROMADA_KEYS_FILE``, by default ``keys.json`` in the store folder, mode 0600), or
+in a database store itself, where every server sharing it reads them, and may also be given in the environment (``HROMADA_API_KEYS="reader:KEY,admin:KEY"``). The file holds only the
 SHA-256 digest of each key, never the key: a key is 256 random bits, so nobody can find a key from its digest
 by trying candidates, and neither a salt (which defeats tables precomputed for guessable secrets) nor a slow
 key-derivation function (which slows the guessing of human-chosen passwords) would add anything. A presented
@@ -15,18 +15,22 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from indexing.store.manifest import write_atomically
+from indexing.store.atomic_file import write_atomically
 from indexing.store.write_lock import WriteLock
 from models.errors import HromadaError
 from service.settings import Settings
 
+if TYPE_CHECKING:
+    from indexing.store import Store
+
 ROLES = ("reader", "writer", "admin")
 """Each role may do everything the roles before it may."""
-KEYS_FILE_NAME = "keys.json"
 KEY_PREFIX = "hmd_"
 _KEY_BYTES = 32
 MIN_ENVIRONMENT_KEY_CHARS = 32
@@ -66,38 +70,50 @@ def key_digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-class KeyStore:
-    """The keys of one server: those of the keys file (re-read when it changes) and those of the environment."""
+class KeyRecords(Protocol):
+    """Where a server's keys are kept: a keys file, or the store's database."""
 
-    def __init__(self, path: Path, environment_keys: str = "") -> None:
-        self.path = path
+    def read(self) -> list[ApiKey] | None:
+        """The keys kept; None when no key was ever made here (revoking them all still leaves a record)."""
+        ...
+
+    def change(self, changed: Callable[[list[ApiKey]], list[ApiKey]]) -> list[ApiKey]:
+        """Replace the keys by ``changed(keys)``, one change at a time across processes; the keys before."""
+        ...
+
+
+class KeyStore:
+    """The keys of one server: those kept (``KeyRecords``) and those of the environment."""
+
+    def __init__(self, records: KeyRecords, environment_keys: str = "") -> None:
+        self.records = records
         self._environment_keys = parse_environment_keys(environment_keys)
-        self._file_keys: list[ApiKey] = []
-        self._file_version: tuple[int, int, int] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> KeyStore:
-        path = settings.keys_file or settings.store / KEYS_FILE_NAME
-        return cls(path, settings.api_keys.get_secret_value())
+    def from_settings(cls, settings: Settings, stores: StoreOpener) -> KeyStore:
+        """Keys in ``HROMADA_KEYS_FILE`` when given, else beside the store: ``keys.json`` in a folder, or in a
+        database store itself, where every server sharing it reads them."""
+        path = settings.keys_path
+        records = KeysFile(path) if path is not None else StoreKeys(stores)
+        return cls(records, settings.api_keys.get_secret_value())
 
     # ------------------------------------------------------------ reading
 
     def in_force(self) -> list[ApiKey]:
-        """Every key in force: the file's, then the environment's."""
-        self._reload_if_changed()
-        return [*self._file_keys, *self._environment_keys]
+        """Every key in force: those kept, then the environment's."""
+        return [*(self.records.read() or []), *self._environment_keys]
 
     def has_keys(self) -> bool:
         """Whether any key is in force."""
         return bool(self.in_force())
 
     def restricted(self) -> bool:
-        """Whether every request needs a key: once a keys file exists, even one whose keys were all revoked.
+        """Whether every request needs a key: once a key was made, even when all were revoked since.
 
         Revoking the last key must lock a server that was allowed onto the network because it had keys,
         not open it; delete the keys file to open a loopback-only server again.
         """
-        return bool(self._environment_keys) or self.path.exists()
+        return bool(self._environment_keys) or self.records.read() is not None
 
     def authenticate(self, presented: str | None) -> ApiKey | None:
         """The key that ``presented`` is, or None; every digest is compared, in constant time."""
@@ -110,17 +126,65 @@ class KeyStore:
                 found = key
         return found
 
-    def _reload_if_changed(self) -> None:
-        # A key revoked with ``hromada keys revoke`` must stop working in a running server at once.
+    # ------------------------------------------------------------ changing
+
+    def create(self, role: str, name: str = "") -> tuple[ApiKey, str]:
+        """A new key of ``role``: its record, and the key itself, which is shown once and never stored."""
+        if role not in ROLES:
+            raise AccessConfigError(f"the role must be one of {', '.join(ROLES)}, not {role!r}")
+        secret = KEY_PREFIX + secrets.token_urlsafe(_KEY_BYTES)
+        created = datetime.now(UTC).isoformat(timespec="seconds")
+        made: list[ApiKey] = []
+
+        def with_new_key(keys: list[ApiKey]) -> list[ApiKey]:
+            taken = {key.id for key in keys}
+            key_id = secrets.token_hex(4)
+            while key_id in taken:
+                key_id = secrets.token_hex(4)
+            made.append(ApiKey(key_id, name, role, created, key_digest(secret)))
+            return [*keys, made[0]]
+
+        self.records.change(with_new_key)
+        return made[0], secret
+
+    def revoke(self, key_id: str) -> ApiKey:
+        """Remove a kept key; keys of the environment are removed from the environment."""
+        before = self.records.change(lambda keys: [key for key in keys if key.id != key_id])
+        revoked = [key for key in before if key.id == key_id]
+        if not revoked:
+            raise UnknownKeyError(f"no key with id {key_id!r}")
+        return revoked[0]
+
+
+class KeysFile:
+    """Keys in a JSON file (mode 0600), re-read when it changes, so that a running server obeys a revocation."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._keys: list[ApiKey] = []
+        self._version: tuple[int, int, int] | None = None
+
+    def read(self) -> list[ApiKey] | None:
         try:
             status = self.path.stat()
         except FileNotFoundError:
-            self._file_keys, self._file_version = [], None
-            return
+            self._keys, self._version = [], None
+            return None
         version = (status.st_mtime_ns, status.st_size, status.st_ino)
-        if version != self._file_version:
-            self._file_keys = self._read_file()
-            self._file_version = version
+        if version != self._version:
+            self._keys = self._read_file()
+            self._version = version
+        return list(self._keys)
+
+    def change(self, changed: Callable[[list[ApiKey]], list[ApiKey]]) -> list[ApiKey]:
+        # Two ``keys create`` at once must not lose one of the two keys.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with WriteLock(self.path.with_name(self.path.name + ".lock"), _LOCK_TIMEOUT):
+            keys = self._read_file()
+            kept = changed(keys)
+            if kept != keys:
+                self._write_file(kept)
+        return keys
 
     def _read_file(self) -> list[ApiKey]:
         try:
@@ -131,39 +195,6 @@ class KeyStore:
         except (OSError, ValueError, TypeError, KeyError) as error:
             raise AccessConfigError(f"{self.path}: the keys file is damaged ({error})") from error
 
-    # ------------------------------------------------------------ changing
-
-    def create(self, role: str, name: str = "") -> tuple[ApiKey, str]:
-        """A new key of ``role``: its record, and the key itself, which is shown once and never stored."""
-        if role not in ROLES:
-            raise AccessConfigError(f"the role must be one of {', '.join(ROLES)}, not {role!r}")
-        secret = KEY_PREFIX + secrets.token_urlsafe(_KEY_BYTES)
-        with self._file_lock():
-            keys = self._read_file()
-            taken = {key.id for key in keys}
-            key_id = secrets.token_hex(4)
-            while key_id in taken:
-                key_id = secrets.token_hex(4)
-            created = datetime.now(UTC).isoformat(timespec="seconds")
-            record = ApiKey(key_id, name, role, created, key_digest(secret))
-            self._write_file([*keys, record])
-        return record, secret
-
-    def revoke(self, key_id: str) -> ApiKey:
-        """Remove a key of the file; keys of the environment are removed from the environment."""
-        with self._file_lock():
-            keys = self._read_file()
-            kept = [key for key in keys if key.id != key_id]
-            if len(kept) == len(keys):
-                raise UnknownKeyError(f"no key with id {key_id!r} in {self.path}")
-            self._write_file(kept)
-        return next(key for key in keys if key.id == key_id)
-
-    def _file_lock(self) -> WriteLock:
-        # Two ``keys create`` at once must not lose one of the two keys.
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        return WriteLock(self.path.with_name(self.path.name + ".lock"), _LOCK_TIMEOUT)
-
     def _write_file(self, keys: list[ApiKey]) -> None:
         payload = json.dumps({"keys": [asdict(key) for key in keys]}, indent=2).encode("utf-8")
         # The digests are not secrets that unlock anything, but nobody else needs to read them either.
@@ -173,6 +204,40 @@ class KeyStore:
         finally:
             os.umask(previous_mask)
         os.chmod(self.path, 0o600)
+
+
+class StoreOpener(Protocol):
+    """What keys kept in the store need of ``service.hromada.Hromada``."""
+
+    def has_store(self) -> bool: ...
+
+    def store(self, with_model: bool = False, create: bool = False) -> Store: ...
+
+
+class StoreKeys:
+    """Keys in the store's own database: read on every request, so a revocation on any server applies at once."""
+
+    def __init__(self, stores: StoreOpener) -> None:
+        self._stores = stores
+
+    def read(self) -> list[ApiKey] | None:
+        if not self._stores.has_store():
+            return None
+        records = self._stores.store().api_keys()
+        return None if records is None else [ApiKey(**record) for record in records]
+
+    def change(self, changed: Callable[[list[ApiKey]], list[ApiKey]]) -> list[ApiKey]:
+        store = self._stores.store()
+        with store.write(persist_vectors=False) as writer:
+            keys = [ApiKey(**record) for record in store.api_keys() or []]
+            kept = changed(keys)
+            for key in keys:
+                if key not in kept:
+                    writer.remove_api_key(key.id)
+            for key in kept:
+                if key not in keys:
+                    writer.add_api_key(asdict(key))
+        return keys
 
 
 def parse_environment_keys(value: str) -> list[ApiKey]:

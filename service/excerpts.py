@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from indexing.store import StoredChunk
-from service.citations import cite
+from service.citations import OcrNote, cite, ocr_note
 from service.search_types import Hit
 
 
@@ -28,6 +28,8 @@ class Excerpt:
     section: str | None = None
     speaker: str | None = None
     timestamp: str | None = None
+    ocr: OcrNote | None = None
+    """Set when the excerpt's page was recognised by OCR (the citation then ends «(розпізнано OCR)»)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -51,6 +53,7 @@ def excerpts_from_hits(hits: list[Hit]) -> list[Excerpt]:
             section=hit.section,
             speaker=hit.speaker,
             timestamp=hit.timestamp,
+            ocr=hit.ocr,
         )
         for number, hit in enumerate(hits, start=1)
     ]
@@ -85,4 +88,5 @@ def span_excerpt(chunk: StoredChunk, start: int, end: int, text: str, number: in
         section=chunk.section,
         speaker=chunk.speaker,
         timestamp=chunk.timestamp,
+        ocr=ocr_note(chunk),
     )

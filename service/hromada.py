@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from indexing.errors import StoreError
-from indexing.store import Store, StoredDocument
+from indexing.store import ItemFilter, Store, StoredDocument, open_store, store_exists
 from indexing.store.problem_item import ProblemItem
-from indexing.store.problem_tables import ItemFilter, ProblemSetChangedError, load_snapshot, save_batch
 from models.backend_choice import chosen_backend
 from models.e5_preparation import MODEL_NAME
 from models.encoders import EMBEDDING_DIMENSION
@@ -27,7 +26,6 @@ from models.ukrainian_pipeline import UkrainianPipeline
 from service.background_priority import run_in_background
 from service.excerpts import Excerpt, excerpts_from_chunks, excerpts_from_hits
 from service.problems import Problem, ProblemReport, ProblemService, get_problem, list_problems
-from service.problems.problem_service import batch_report, vectors_by_id
 from service.relevance import RelevanceScale
 from service.search_types import Hit, SearchAnswer, SearchFilters
 from service.searcher import Searcher
@@ -90,28 +88,26 @@ class Hromada:
         """The store; ``with_model`` checks that it was built with our embedder, ``create`` makes a new one."""
         with self._lock:
             if self._store is None:
-                if not create and not Store.exists(self.settings.store):
+                if not create and not self.has_store():
                     raise StoreError(
-                        f"{self.settings.store}: there is no store here yet (index some documents first)"
+                        f"{self.settings.store_address.shown}: there is no store here yet "
+                        "(index some documents first)"
                     )
-                if with_model:
-                    model, dimension = self._model_identity()
-                    self._store = Store(
-                        self.settings.store,
-                        model,
-                        dimension,
-                        self.settings.busy_timeout,
-                        self.settings.search_threads,
-                    )
-                else:
-                    self._store = Store(
-                        self.settings.store,
-                        busy_timeout=self.settings.busy_timeout,
-                        search_threads=self.settings.search_threads,
-                    )
+                model, dimension = self._model_identity() if with_model else (None, None)
+                self._store = open_store(
+                    self.settings.store,
+                    model,
+                    dimension,
+                    self.settings.busy_timeout,
+                    self.settings.search_threads,
+                )
             elif with_model:
                 self._store.ensure_model(*self._model_identity())
             return self._store
+
+    def has_store(self) -> bool:
+        """Whether the store exists (made by an earlier index run), opening nothing that is not there."""
+        return self._store is not None or store_exists(self.settings.store)
 
     def _model_identity(self) -> tuple[str, int]:
         """The embedder's name and dimension, without loading a model to tell them (indexing on Ray needs none
@@ -149,7 +145,7 @@ class Hromada:
         """Load every model a search needs and run each once, so that the first request waits for nothing."""
         self.embedder.warm_up()
         self.pipeline.lemmas("підготовка до роботи")
-        if Store.exists(self.settings.store):
+        if self.has_store():
             self.searcher.search("підготовка до роботи", k=1)
 
     def in_background(self, compute: Callable[[], T]) -> T:
@@ -175,15 +171,27 @@ class Hromada:
 
     # ------------------------------------------------------------ operations
 
+    def index_options(self, **choices: Any) -> IndexOptions:
+        """Options of an indexing run with the settings' limits and OCR, and ``choices`` (kind, metadata, ...)."""
+        # The readers (PDF, DOCX, HTML) take most of a second to import: only indexing pays for them.
+        from indexing.indexer import IndexOptions
+        from indexing.ocr import OcrOptions
+
+        ocr = OcrOptions(
+            mode=self.settings.ocr,
+            languages=self.settings.ocr_languages,
+            dpi=self.settings.ocr_dpi,
+            tesseract=self.settings.ocr_tesseract,
+            workers=self.settings.ocr_workers,
+        )
+        return IndexOptions(**{"max_file_bytes": self.settings.max_file_bytes, "ocr": ocr, **choices})
+
     def index(
         self, paths: Sequence[Path], options: IndexOptions | None = None, ray_address: str | None = None
     ) -> IndexReport:
         """Index files and folders; with ``ray_address`` the passages are embedded on that Ray cluster (``auto``:
         the one running on this machine, else one started for the run) and the rest happens here."""
-        # The readers (PDF, DOCX, HTML) take most of a second to import: only indexing pays for them.
-        from indexing.indexer import IndexOptions
-
-        options = options or IndexOptions(max_file_bytes=self.settings.max_file_bytes)
+        options = options or self.index_options()
         if ray_address is None:
             return self._index(paths, options, self.embedder)
         # Ray loads only for a run that asks for it.
@@ -239,6 +247,10 @@ class Hromada:
         if missing:
             raise DocumentNotFoundError(f"no chunk with id {', '.join(map(str, missing))}")
         return excerpts_from_chunks(chunks)
+
+    def documents(self, limit: int = 100, offset: int = 0) -> list[dict[str, object]]:
+        """Short descriptions of the stored documents, newest first."""
+        return self.store().documents(limit, offset)
 
     def document(self, doc_id: int) -> StoredDocument:
         document = self.store().document(doc_id)
@@ -298,51 +310,24 @@ class Hromada:
         show_progress: bool,
         threads: int | None,
     ) -> ProblemReport:
-        """Compute the batch from a snapshot of the problems, holding no lock; then save it in one short write.
-
-        When another batch was saved in between, the batch is computed again from the new state (its vectors
-        are kept); after ``problem_save_attempts`` such races it is refused, having saved nothing.
-        """
+        """Compute the batch from a snapshot of the problems, holding no lock; then save it in one short write,
+        computing it again when another batch was saved in between (``problem_save_attempts`` times at most)."""
         store = self.store(with_model=True, create=True)
         service = (
             self._problem_service(show_progress, threads)
             if show_progress or threads
             else self.problem_service
         )
-        vectors = vectors_by_id(items, embeddings)
-        item_ids = [item.id for item in items]
-        for attempt in range(1, self.settings.problem_save_attempts + 1):
-            with store.read() as connection:
-                snapshot = load_snapshot(connection, item_ids)
-            plan = service.plan_batch(snapshot, items, vectors)
-            vectors = plan.vectors
-            try:
-                # Problems add no chunk vectors: nothing for vectors.faiss, so the write stays short.
-                with store.write(persist_vectors=False) as writer:
-                    save_batch(writer.connection, plan.write)
-            except ProblemSetChangedError as race:
-                log.info(
-                    "attempt %d of %d: %s; computing the batch again",
-                    attempt,
-                    self.settings.problem_save_attempts,
-                    race,
-                )
-                continue
-            with store.read() as connection:
-                return batch_report(connection, plan)
-        raise ProblemSetChangedError(
-            f"other batches were saved while this one was computed, {self.settings.problem_save_attempts} times "
-            "running; nothing of it was saved: send it again"
-        )
+        return service.assign_batch(store, items, embeddings, self.settings.problem_save_attempts)
 
     def problems(self, filters: SearchFilters | None = None, min_size: int = 1) -> list[Problem]:
         """Saved problems, counted over the statements that pass ``filters``; the largest first (no model needed)."""
-        with self.store().read() as connection:
-            return list_problems(connection, _item_filter(filters), min_size)
+        with self.store().read() as reading:
+            return list_problems(reading, _item_filter(filters), min_size)
 
     def problem(self, problem_id: str, filters: SearchFilters | None = None) -> Problem:
-        with self.store().read() as connection:
-            return get_problem(connection, problem_id, _item_filter(filters))
+        with self.store().read() as reading:
+            return get_problem(reading, problem_id, _item_filter(filters))
 
     # ------------------------------------------------------------ upkeep
 
@@ -369,7 +354,7 @@ class Hromada:
             "index_type": store.index_type,
             "backend": self.embed_backend(),
             "store_backends": store.backends,
-            "store": str(self.settings.store),
+            "store": store.address,
         }
 
 

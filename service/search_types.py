@@ -11,6 +11,7 @@ from indexing.places import AmbiguousPlaceError, Gazetteer
 from indexing.store import ChunkFilter
 from models.errors import HromadaError
 from models.sector_classifier import SECTORS
+from service.citations import OcrNote
 from service.relevance import Relevance
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
@@ -117,6 +118,8 @@ class Hit:
     """Closeness to the question on the scale search and precedents share; None where no vector was compared."""
     highlights: list[tuple[int, int]] = field(default_factory=list)
     """Offsets into ``text`` of the words that match the query's lemmas."""
+    ocr: OcrNote | None = None
+    """Set when the passage's page was recognised by OCR from a scan (its words may hold recognition errors)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -13,7 +13,7 @@ import numpy as np
 
 from indexing.store import ChunkFilter, Store, StoredChunk
 from models.ukrainian_pipeline import UkrainianPipeline
-from service.citations import cite
+from service.citations import cite, ocr_note
 from service.matched_words import matched_spans
 from service.rank_fusion import reciprocal_rank_fusion
 from service.relevance import RelevanceScale
@@ -82,7 +82,7 @@ class Searcher:
         self._describe(hits, set(lemmas), vector)
         total = None
         if mode != "dense":
-            total = len(self.store.lexical_search(lemmas, TOTAL_CAP + 1, chunk_filter)) if lemmas else 0
+            total = self.store.lexical_count(lemmas, TOTAL_CAP + 1, chunk_filter)
         return SearchAnswer(
             query=query,
             hits=hits,
@@ -189,4 +189,5 @@ def hit_from_chunk(chunk: StoredChunk, rank: int, score: float) -> Hit:
         start=chunk.start,
         end=chunk.end,
         citation=cite(chunk),
+        ocr=ocr_note(chunk),
     )

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from indexing.store import StoreAddress
+
+UPLOADS_FOLDER = "uploads"
+KEYS_FILE_NAME = "keys.json"
+
+
+def _address_text(value: Any) -> Any:
+    # A folder may be given as a Path; a database address only as text (a Path would fold its "//").
+    return os.fspath(value) if isinstance(value, os.PathLike) else value
 
 
 class Settings(BaseSettings):
@@ -14,7 +26,11 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="HROMADA_", extra="ignore")
 
-    store: Path = Field(Path("hromada-store"), description="The store folder (SQLite + FAISS + manifest).")
+    store: Annotated[str, BeforeValidator(_address_text)] = Field(
+        "hromada-store",
+        description="Where the store is: a folder (SQLite + FAISS + manifest), or postgresql://… (PostgreSQL "
+        "with pgvector, which several servers may share).",
+    )
     model_dir: Path | None = Field(None, description="The prepared embedder; default: a folder in ~/.cache.")
     embed_batch_size: int = Field(32, ge=1, le=512)
     embed_backend: str = Field(
@@ -48,6 +64,24 @@ class Settings(BaseSettings):
         description="Ray's session files (sockets, logs) of the local cluster that `--ray auto` starts.",
     )
     max_file_bytes: int = Field(200_000_000, ge=1, description="Files larger than this are refused.")
+    # Scanned pages and images (indexing/ocr; figures from scripts/bench/ocr.py).
+    ocr: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="OCR with Tesseract: auto (PDF pages without a usable text layer, and images), on (every "
+        "PDF page, its text layer ignored), off (never; a scan is refused).",
+    )
+    ocr_languages: str = Field(
+        "ukr+rus+eng",
+        pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$",
+        description="Tesseract's languages joined by +; each needs Debian's tesseract-ocr-<code>.",
+    )
+    ocr_dpi: int = Field(300, ge=72, le=600, description="Resolution scanned PDF pages are rendered at.")
+    ocr_tesseract: str = Field(
+        "tesseract", min_length=1, description="The Tesseract program: a name on PATH or a path."
+    )
+    ocr_workers: int | None = Field(
+        None, ge=1, description="Pages recognised at once; default: one per core this process may use."
+    )
     busy_timeout: float = Field(
         30.0, ge=0, description="Seconds a writer waits for another writer to finish."
     )
@@ -94,10 +128,18 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
-    keys_file: Path | None = Field(None, description="API keys (hashed); default: keys.json in the store.")
+    keys_file: Path | None = Field(
+        None,
+        description="API keys (hashed); default: keys.json in the store folder, or in a database store itself.",
+    )
     api_keys: SecretStr = Field(
         SecretStr(""),
         description="More API keys, from the environment: role:KEY,role:KEY (HROMADA_API_KEYS).",
+    )
+    uploads_dir: Path | None = Field(
+        None,
+        description="Where uploaded files are kept; default: uploads/ in the store folder, or ./hromada-uploads "
+        "beside a database store.",
     )
     max_upload_bytes: int = Field(50_000_000, ge=1)
     max_request_bytes: int = Field(1_000_000, ge=1, description="Largest JSON body accepted.")
@@ -132,3 +174,26 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS; none by default."
     )
+
+    @property
+    def store_address(self) -> StoreAddress:
+        """The store's address: a folder or a database (``StoreAddress.shown`` hides a password)."""
+        # str(): model_copy(update=...) does not validate, and tests hand it a Path.
+        return StoreAddress(str(self.store))
+
+    @property
+    def uploads_folder(self) -> Path:
+        """Where ``POST /documents`` keeps the files it indexes: they stay the documents' sources."""
+        if self.uploads_dir is not None:
+            return self.uploads_dir
+        address = self.store_address
+        return Path("hromada-uploads") if address.is_database else address.folder / UPLOADS_FOLDER
+
+    @property
+    def keys_path(self) -> Path | None:
+        """The file of API keys: ``keys_file`` when given, else ``keys.json`` in the store folder; None for a
+        database store, which keeps its keys itself."""
+        if self.keys_file is not None:
+            return self.keys_file
+        address = self.store_address
+        return None if address.is_database else address.folder / KEYS_FILE_NAME

@@ -86,3 +86,60 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.section("measurements")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+# ---------------------------------------------------------------- a real PostgreSQL with pgvector, once per session
+
+import os  # noqa: E402
+import secrets  # noqa: E402
+import tempfile  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+
+@dataclass
+class PostgresServer:
+    """A PostgreSQL 16 server with pgvector (the ``pgserver`` wheel) in a temporary folder of this session."""
+
+    url_of: object
+    """``url_of(database)``: the address of a database of this server."""
+
+    def new_database(self) -> str:
+        """The address of a new, empty database: each test's store of its own."""
+        import psycopg
+
+        name = f"hromada_{secrets.token_hex(6)}"
+        with psycopg.connect(self.url_of("postgres"), autocommit=True) as connection:  # type: ignore[operator]
+            connection.execute(f"CREATE DATABASE {name}")
+        return self.url_of(name)  # type: ignore[operator]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    # Not under pytest's temporary folders: run as root, pgserver runs PostgreSQL as its own user, which must be
+    # able to reach the data folder (pytest's are private to root).
+    folder = Path(tempfile.mkdtemp(prefix="hromada-postgres-"))
+    folder.chmod(0o755)
+    runtime = folder / "run"
+    runtime.mkdir(mode=0o700)
+    # pgserver keeps its lock and socket under the user's runtime folder, read when it is imported.
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    import pgserver
+
+    server = pgserver.get_server(folder / "data", cleanup_mode="delete")
+    try:
+        yield PostgresServer(server.get_uri)
+    finally:
+        server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- scans of real pages, for the OCR tests
+
+from tests.scans import Scans, make_scans  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def scans(tmp_path_factory: pytest.TempPathFactory) -> Scans:
+    """The sports-rules pages as scans: an image-only PDF, a mixed PDF, a TIFF, a PNG and a JPEG."""
+    return make_scans(tmp_path_factory.mktemp("scans"))

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from models.embedder import Embedder
 from models.ukrainian_pipeline import UkrainianPipeline
-from service.access_keys import AccessConfigError, KeyStore, parse_environment_keys
+from service.access_keys import AccessConfigError, KeysFile, KeyStore, parse_environment_keys
 from service.api import create_app
 from service.api.access import RateLimiter, UnprotectedServerError, check_binding, required_role
 from service.hromada import Hromada
@@ -34,7 +34,7 @@ def serving(
         embedder=embedder,
         pipeline=pipeline,
     )
-    return TestClient(create_app(hromada)), KeyStore(keys_file)
+    return TestClient(create_app(hromada)), KeyStore(KeysFile(keys_file))
 
 
 @pytest.fixture
@@ -53,10 +53,10 @@ def hromada_command(*args: str | Path, **environment: str) -> subprocess.Complet
 def test_without_keys_the_api_is_open_on_loopback(guarded: tuple[TestClient, KeyStore]) -> None:
     client, _ = guarded
     assert client.get("/search", params=SEARCH).status_code == 200
-    check_binding("127.0.0.1", KeyStore(Path("/nonexistent/keys.json")))
-    check_binding("::1", KeyStore(Path("/nonexistent/keys.json")))
+    check_binding("127.0.0.1", KeyStore(KeysFile(Path("/nonexistent/keys.json"))))
+    check_binding("::1", KeyStore(KeysFile(Path("/nonexistent/keys.json"))))
     with pytest.raises(UnprotectedServerError, match="no API keys"):
-        check_binding("0.0.0.0", KeyStore(Path("/nonexistent/keys.json")))
+        check_binding("0.0.0.0", KeyStore(KeysFile(Path("/nonexistent/keys.json"))))
 
 
 def test_once_a_key_exists_every_request_but_health_needs_one(guarded: tuple[TestClient, KeyStore]) -> None:
@@ -97,9 +97,9 @@ def test_keys_are_stored_hashed_in_a_private_file_and_revocation_is_immediate(
     client, keys = guarded
     record, secret = keys.create("reader", "волонтер")
     _, admin = keys.create("admin")
-    text = keys.path.read_text(encoding="utf-8")
+    text = keys.records.path.read_text(encoding="utf-8")  # type: ignore[attr-defined]
     assert secret not in text and record.sha256 in text
-    assert stat.S_IMODE(keys.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(keys.records.path.stat().st_mode) == 0o600  # type: ignore[attr-defined]
     assert client.get("/search", params=SEARCH, headers={"X-API-Key": secret}).status_code == 200
     keys.revoke(record.id)
     assert client.get("/search", params=SEARCH, headers={"X-API-Key": secret}).status_code == 401
@@ -138,7 +138,7 @@ def test_keys_commands_and_serve_refusing_an_open_address(tmp_path: Path) -> Non
     assert json.loads(listed.stdout)["keys"] == [{k: key[k] for k in ("id", "name", "role", "created")}]
     assert key["key"] not in listed.stdout
     revoked = hromada_command("keys", "revoke", key["id"], "--store", store)
-    assert revoked.returncode == 0 and KeyStore(store / "keys.json").in_force() == []
+    assert revoked.returncode == 0 and KeyStore(KeysFile(store / "keys.json")).in_force() == []
     unknown = hromada_command("keys", "revoke", "nope", "--store", store)
     assert unknown.returncode == 2 and "no key with id 'nope'" in unknown.stderr
 

@@ -2,8 +2,9 @@
 memory stays bounded and the server keeps serving.
 
 The bad files are made here from a real PDF and real Ukrainian text: corrupt, truncated, encrypted, empty and
-scanned PDFs, binary data named .txt, a zip bomb named .docx (with honest and with lying sizes), an enormous
-one-line file, a broken JSON Lines file and a CSV without a text column. cp1251 and UTF-16 text index fine.
+blank PDFs, binary data named .txt, a zip bomb named .docx (with honest and with lying sizes), an enormous
+one-line file, a broken JSON Lines file, a CSV without a text column and a PNG of a few hundred bytes that
+declares 2.5 billion pixels. cp1251 and UTF-16 text index fine.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from models.ukrainian_pipeline import UkrainianPipeline
 from service.api import create_app
 from service.hromada import Hromada
 from service.settings import Settings
+from tests.scans import png_declaring
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SPORT_PDF = Path(__file__).parent / "fixtures" / "readers" / "sport-rules-3-pages.pdf"
@@ -64,8 +66,8 @@ def encrypted_pdf() -> bytes:
     return buffer.getvalue()
 
 
-def scanned_pdf() -> bytes:
-    """Pages with no text layer, as a scanner without OCR makes them."""
+def blank_pdf() -> bytes:
+    """Pages with no text layer and nothing drawn on them: nothing to read, nothing to recognise."""
     writer = pypdf.PdfWriter()
     writer.add_blank_page(595, 842)
     writer.add_blank_page(595, 842)
@@ -115,11 +117,12 @@ def _with_declared_size(data: bytes, name: str, size: int) -> bytes:
 
 
 BAD_FILES: list[BadFile] = [
-    ("corrupt.pdf", corrupt_pdf, r"corrupt PDF|no extractable text"),
+    ("corrupt.pdf", corrupt_pdf, r"corrupt PDF|no text"),
     ("truncated.pdf", pdf_cut_in_half, r"truncated PDF"),
     ("encrypted.pdf", encrypted_pdf, r"encrypted: a password is needed"),
     ("empty.pdf", lambda: b"", r"empty file"),
-    ("scanned.pdf", scanned_pdf, r"no extractable text"),
+    ("blank.pdf", blank_pdf, r"no text"),
+    ("bomb.png", lambda: png_declaring(50_000, 50_000), r"too large an image"),
     ("binary.txt", binary_data, r"binary data, not text"),
     ("bomb.docx", lambda: zip_bomb(64 << 20), r"too large when unpacked"),
     ("lying-bomb.docx", lambda: zip_bomb(64 << 20, declared_bytes=4096), r"corrupt"),
@@ -227,7 +230,7 @@ def test_upload_names_cannot_climb_out_of_the_store(service: Hromada, tmp_path: 
     assert response.status_code == 200, response.text
     indexed = response.json()["indexed"]
     assert len(indexed) == len(names) and all("/" not in name and ".." not in name for name in indexed)
-    uploads = service.settings.store / "uploads"
+    uploads = service.settings.uploads_folder
     written = [path for path in tmp_path.rglob("*") if path.is_file() and "outside" in path.name]
     assert written and all(path.parent == uploads for path in written)
     assert not list(uploads.glob(".*.part"))
@@ -246,7 +249,7 @@ def test_oversized_requests_are_refused_with_413_and_the_server_keeps_serving(se
     assert streamed.status_code == 413 and "limit" in streamed.json()["detail"]
     upload = client.post("/documents", files={"file": ("big.txt", b"a" * (MAX_UPLOAD_BYTES + 1))})
     assert upload.status_code == 413 and "upload" in upload.json()["detail"]
-    uploads = service.settings.store / "uploads"
+    uploads = service.settings.uploads_folder
     assert not uploads.exists() or not any(uploads.iterdir())
     assert client.get("/health").json()["status"] == "ok"
     assert client.post("/excerpts", json={"query": "вода", "k": 1}).status_code in (200, 503)
@@ -258,6 +261,7 @@ def test_oversized_requests_are_refused_with_413_and_the_server_keeps_serving(se
         ("bomb.docx", lambda: zip_bomb(256 << 20)),
         ("lying-bomb.docx", lambda: zip_bomb(256 << 20, declared_bytes=4096)),
         ("one-line.txt", lambda: b"x" * (60 * MAX_FILE_BYTES)),
+        ("bomb.png", lambda: png_declaring(12_000, 12_000)),
     ],
 )
 def test_memory_stays_bounded(service: Hromada, tmp_path: Path, name: str, make: Callable[[], bytes]) -> None:

@@ -31,8 +31,8 @@ HOLD_SECONDS = 6.0
 # A second process that opens the store, starts a write and keeps it open for a while.
 WRITE_HOLDER = """
 import sys, time
-from indexing.store import Store
-store = Store(sys.argv[1])
+from indexing.store import open_store
+store = open_store(sys.argv[1])
 with store.write() as writer:
     writer.delete_document(int(sys.argv[2]))
     print("holding", flush=True)

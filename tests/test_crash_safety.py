@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from indexing.errors import StoreError
-from indexing.store import Store
+from indexing.store import open_store
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -42,6 +42,6 @@ def test_a_store_cut_short_while_being_created_is_made_on_the_next_run(tmp_path:
     """What SIGKILL between opening the database file and committing its tables leaves: no tables at all."""
     sqlite3.connect(tmp_path / "hromada.sqlite").execute("PRAGMA journal_mode = WAL").close()
     with pytest.raises(StoreError, match="no store here yet"):
-        Store(tmp_path)
-    store = Store(tmp_path, "multilingual-e5-small", 384)
+        open_store(tmp_path)
+    store = open_store(tmp_path, "multilingual-e5-small", 384)
     assert store.counts() == {"sources": 0, "documents": 0, "chunks": 0} and store.check() == []

@@ -140,7 +140,7 @@ def test_upload_index_and_delete(writable_client: TestClient, corpus: Path) -> N
     assert body["failed"][0]["path"].endswith("broken.pdf") and body["failed"][0]["error"]
     assert body["failed"][0]["message"] == "PDF обрізаний: файл закінчується раніше, ніж мав би."
     # The failed file is nobody's source: it is not kept among the uploads; the indexed one is.
-    uploads = [path.name for path in (writable_client.app.state.hromada.settings.store / "uploads").iterdir()]
+    uploads = [path.name for path in writable_client.app.state.hromada.settings.uploads_folder.iterdir()]
     assert len(uploads) == 1 and uploads[0].endswith("proposal.md")
     doc_id = writable_client.get("/documents").json()["documents"][0]["id"]
     assert writable_client.delete(f"/documents/{doc_id}").json() == {"deleted": doc_id}
@@ -169,7 +169,7 @@ def test_uploads_cannot_escape_the_store(writable_client: TestClient, fresh: Hro
     response = writable_client.post("/documents", files=files)
     assert response.status_code == 200
     assert not (tmp_path / "escape.txt").exists()
-    saved = list((fresh.settings.store / "uploads").iterdir())
+    saved = list(fresh.settings.uploads_folder.iterdir())
     assert len(saved) == 1 and saved[0].name.endswith("escape.txt")
 
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from indexing.indexer import IndexOptions
 from indexing.places import AmbiguousPlaceError, Gazetteer, Place
 from indexing.places.document_header import read_header
-from indexing.store import Store
+from indexing.store import open_store
 from service.api import create_app
 from service.cli import main
 from service.hromada import Hromada
@@ -234,7 +234,7 @@ def test_a_batch_names_regions_loosely_and_is_counted_under_the_oblast(
     clustered: Path, tmp_path: Path, indexed: Hromada, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "store"
-    with Store(clustered) as original:
+    with open_store(clustered) as original:
         original.snapshot(store)
     batch = tmp_path / "batch.jsonl"
     lines = [

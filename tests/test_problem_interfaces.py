@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from indexing.store import ItemFilter, ProblemSetChangedError
 from indexing.store.problem_item import ProblemItem
-from indexing.store.problem_tables import ProblemSetChangedError
 from service.api import create_app
 from service.cli import main
 from service.hromada import Hromada
@@ -201,15 +201,12 @@ def test_a_batch_computed_while_another_is_saved_is_computed_again(
     assert len(plans) == 2, "the batch was computed again from the new state"
     assert [assignment.item_id for assignment in report.assignments] == [item.id for item in first]
     assert others and others[0].assignments, "the other batch was saved in between"
-    with fresh.store().read() as connection:
-        assert connection.execute("SELECT count(*) FROM problem_items").fetchone()[0] == 100
-        assert connection.execute("SELECT count(*) FROM problem_batches").fetchone()[0] == 2
-        placed = connection.execute(
-            "SELECT count(*) FROM problem_items WHERE problem_id IS NOT NULL"
-        ).fetchone()
-        stored_sizes = connection.execute("SELECT sum(size) FROM problems").fetchone()
+    with fresh.store().read() as reading:
+        counts = reading.problem_counts()
+        stored_sizes = sum(problem.size for problem in reading.problems())
+    assert counts["items"] == 100 and counts["batches"] == 2
     listed_sizes = sum(problem.recurrence.size for problem in fresh.problems())
-    assert placed[0] == stored_sizes[0] == listed_sizes > 50, "every item counted once, none lost"
+    assert counts["placed_items"] == stored_sizes == listed_sizes > 50, "every item counted once, none lost"
 
 
 def test_a_batch_that_keeps_losing_the_race_is_refused_and_saves_nothing(
@@ -228,6 +225,6 @@ def test_a_batch_that_keeps_losing_the_race_is_refused_and_saves_nothing(
     monkeypatch.setattr(impatient.problem_service, "plan_batch", plan_while_another_writes)
     with pytest.raises(ProblemSetChangedError, match="nothing of it was saved"):
         impatient.assign_batch(as_items(batch_items(30)))
-    with fresh.store().read() as connection:
-        saved = {row[0] for row in connection.execute("SELECT item_id FROM problem_items")}
+    with fresh.store().read() as reading:
+        saved = {item.id for item, _ in reading.problem_members(ItemFilter())}
     assert saved == {record["id"] for record in batch_items(30, start=50)}

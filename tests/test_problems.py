@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from indexing.store import ItemFilter, Store, open_store
 from indexing.store.problem_item import ProblemItem
-from indexing.store.problem_tables import ItemFilter
 from models.embedder import Embedder
 from models.language_detector import detect_language
 from models.ukrainian_pipeline import UkrainianPipeline
@@ -56,6 +55,17 @@ def pipeline() -> UkrainianPipeline:
 @pytest.fixture(scope="module")
 def service(embedder: Embedder, pipeline: UkrainianPipeline) -> ProblemService:
     return ProblemService(embedder, pipeline, detect_language)
+
+
+@pytest.fixture
+def store(tmp_path: Path, embedder: Embedder) -> Store:
+    """An empty store of the test's own: where saved problems live."""
+    return open_store(tmp_path / "store", embedder.name, embedder.dimension)
+
+
+def saved_problems(store: Store) -> list:
+    with store.read() as reading:
+        return list_problems(reading)
 
 
 def _members(report_assignments: list) -> dict[str, set[str]]:
@@ -140,17 +150,13 @@ def test_examples_cite_members_closest_to_the_centre(
 
 
 def test_batches_keep_ids_and_a_resent_batch_counts_nothing_twice(
-    service: ProblemService, items: list[ProblemItem], embeddings: np.ndarray
+    service: ProblemService, items: list[ProblemItem], embeddings: np.ndarray, store: Store
 ) -> None:
-    connection = sqlite3.connect(":memory:")
-    with connection:
-        first = service.assign_batch(connection, items[::2], embeddings[::2])
-    sizes_before = {p.id: p.recurrence.size for p in list_problems(connection)}
-    with connection:
-        second = service.assign_batch(connection, items[1::2], embeddings[1::2])
-    sizes_after = {p.id: p.recurrence.size for p in list_problems(connection)}
-    with connection:
-        again = service.assign_batch(connection, items[1::2], embeddings[1::2])
+    first = service.assign_batch(store, items[::2], embeddings[::2])
+    sizes_before = {p.id: p.recurrence.size for p in saved_problems(store)}
+    second = service.assign_batch(store, items[1::2], embeddings[1::2])
+    sizes_after = {p.id: p.recurrence.size for p in saved_problems(store)}
+    again = service.assign_batch(store, items[1::2], embeddings[1::2])
 
     assert set(first.new_problem_ids) <= set(sizes_after)
     assert all(sizes_after[i] >= sizes_before[i] for i in sizes_before)
@@ -159,25 +165,22 @@ def test_batches_keep_ids_and_a_resent_batch_counts_nothing_twice(
     assert again.already_seen == len(items[1::2])
     assert again.new_problem_ids == []
     assert [a.to_json() for a in again.assignments] == [a.to_json() for a in second.assignments]
-    assert {p.id: p.recurrence.size for p in list_problems(connection)} == sizes_after
+    assert {p.id: p.recurrence.size for p in saved_problems(store)} == sizes_after
 
 
 def test_an_item_that_fits_no_problem_stays_unassigned(
-    service: ProblemService, items: list[ProblemItem], embeddings: np.ndarray
+    service: ProblemService, items: list[ProblemItem], embeddings: np.ndarray, store: Store
 ) -> None:
-    connection = sqlite3.connect(":memory:")
-    with connection:
-        service.assign_batch(connection, items, embeddings)
+    service.assign_batch(store, items, embeddings)
     stranger = ProblemItem(id="x-1", text="Рецепт борщу: буряк, капуста, картопля, квасоля і трохи часнику.")
-    with connection:
-        report = service.assign_batch(connection, [stranger])
+    report = service.assign_batch(store, [stranger])
 
     assert report.assignments[0].problem_id is None
     assert report.new_problem_ids == []
 
 
 def test_recurrence_is_counted_by_month_and_region_and_filters_apply(
-    service: ProblemService, items: list[ProblemItem], embeddings: np.ndarray
+    service: ProblemService, items: list[ProblemItem], embeddings: np.ndarray, store: Store
 ) -> None:
     regional = [
         ProblemItem(
@@ -185,10 +188,8 @@ def test_recurrence_is_counted_by_month_and_region_and_filters_apply(
         )
         for n, i in enumerate(items)
     ]
-    connection = sqlite3.connect(":memory:")
-    with connection:
-        service.assign_batch(connection, regional, embeddings)
-    problem = list_problems(connection)[0]
+    service.assign_batch(store, regional, embeddings)
+    problem = saved_problems(store)[0]
     recurrence = problem.recurrence
 
     assert sum(recurrence.monthly_counts.values()) == recurrence.size
@@ -196,13 +197,14 @@ def test_recurrence_is_counted_by_month_and_region_and_filters_apply(
     assert recurrence.first_seen <= recurrence.last_seen
     assert recurrence.trend.direction in ("growing", "shrinking", "stable", "unknown")
     middle_day = sorted(example.item.date for example in problem.examples)[1]
-    later = get_problem(connection, problem.id, ItemFilter(since=middle_day))
+    with store.read() as reading:
+        later = get_problem(reading, problem.id, ItemFilter(since=middle_day))
+        before = get_problem(reading, problem.id, ItemFilter(until="2013-01-01"))
+        with pytest.raises(ProblemNotFoundError):
+            get_problem(reading, "P-none")
     assert 0 < later.recurrence.size <= recurrence.size
     assert later.recurrence.first_seen >= middle_day
-    before = get_problem(connection, problem.id, ItemFilter(until="2013-01-01"))
     assert before.recurrence.size == 0
-    with pytest.raises(ProblemNotFoundError):
-        get_problem(connection, "P-none")
 
 
 @pytest.mark.parametrize(
@@ -233,12 +235,11 @@ def test_a_bad_batch_file_is_refused_naming_the_line(
 
 
 def test_a_rejected_batch_saves_nothing(
-    service: ProblemService, items: list[ProblemItem], embeddings: np.ndarray, tmp_path: Path
+    service: ProblemService, items: list[ProblemItem], embeddings: np.ndarray, tmp_path: Path, store: Store
 ) -> None:
-    connection = sqlite3.connect(":memory:")
-    with connection:
-        service.assign_batch(connection, items[:40], embeddings[:40])
-    before = connection.execute("SELECT count(*) FROM problem_items").fetchone()
+    service.assign_batch(store, items[:40], embeddings[:40])
+    with store.read() as reading:
+        before = reading.problem_counts()
     batch = tmp_path / "batch.jsonl"
     batch.write_text(
         json.dumps({"id": "n-1", "text": "Не працює ліфт"}, ensure_ascii=False)
@@ -247,10 +248,11 @@ def test_a_rejected_batch_saves_nothing(
         encoding="utf-8",
     )
 
-    with pytest.raises(BatchInputError), connection:
-        service.assign_batch(connection, read_batch(batch))
+    with pytest.raises(BatchInputError):
+        service.assign_batch(store, read_batch(batch))
 
-    assert connection.execute("SELECT count(*) FROM problem_items").fetchone() == before
+    with store.read() as reading:
+        assert reading.problem_counts() == before
 
 
 def test_a_valid_csv_batch_is_read(tmp_path: Path) -> None:

@@ -139,12 +139,12 @@ def test_pdf_page_without_text_keeps_its_place(tmp_path: Path) -> None:
     assert document.metadata["pages_without_text"] == [3]
 
 
-def test_pdf_without_any_text_is_refused_as_a_scan(tmp_path: Path) -> None:
+def test_pdf_of_blank_pages_is_refused_with_nothing_to_recognise(tmp_path: Path) -> None:
     writer = pypdf.PdfWriter()
     writer.add_blank_page(width=595, height=842)
 
-    assert reason_for(write(tmp_path / "scan.pdf", pdf_bytes(writer))) == (
-        "no extractable text — scanned? run OCR first"
+    assert reason_for(write(tmp_path / "blank.pdf", pdf_bytes(writer))) == (
+        "no text: no page has a text layer or words that OCR could recognise"
     )
 
 
@@ -219,10 +219,10 @@ def test_source_names_the_file_in_documents_and_errors(tmp_path: Path) -> None:
 
 def test_iter_source_files_walks_folders_in_order_and_skips_hidden_files(tmp_path: Path) -> None:
     for name in ["b/закон.json", "a/рішення.pdf", "a/.приховане.txt", ".git/config.txt", "a/~$чернетка.docx",
-                 "a/фото.png", "звернення.csv"]:  # fmt: skip
+                 "a/фото.gif", "звернення.csv"]:  # fmt: skip
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
-    explicit = tmp_path / "a" / "фото.png"
+    explicit = tmp_path / "a" / "фото.gif"
 
     files = list(iter_source_files([tmp_path, explicit, tmp_path / "b"]))
 

@@ -1,7 +1,8 @@
 """Readers: from a source file to ``ParsedDocument`` objects, one module per format.
 
 ``read_file`` chooses the reader by the file's extension and checks the file's first bytes agree with it;
-within JSON, by content: acts of legislation, the hromada strategies release, else records.
+within JSON, by content: acts of legislation, the hromada strategies release, else records. Scanned PDF pages
+and images are recognised with Tesseract as ``OcrOptions`` say (``indexing/ocr``).
 ``iter_source_files`` lists the files under the paths given to ``index``. Whatever goes wrong with a user's
 file surfaces as ``UnreadableFileError`` with a plain reason, never as a library's traceback.
 """
@@ -18,8 +19,10 @@ from pathlib import Path
 
 from indexing.document import ParsedDocument
 from indexing.errors import UnreadableFileError
+from indexing.ocr import OcrOptions
 from indexing.readers.file_signatures import (
     GZIP_MARKER,
+    IMAGE_MARKERS,
     PDF_MARKER,
     PDF_MARKER_WINDOW,
     ZIP_MARKER,
@@ -50,27 +53,41 @@ _FORMAT_BY_SUFFIX = {
     ".json": "json",
     ".jsonl": "jsonl",
     ".csv": "csv",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
 }
 _MAY_BE_GZIPPED = (".json", ".jsonl", ".csv")
 SUPPORTED_SUFFIXES = (*_FORMAT_BY_SUFFIX, *(f"{suffix}.gz" for suffix in _MAY_BE_GZIPPED))
 """The file name endings ``read_file`` accepts (lower case)."""
 
-_FORMAT_NAMES = {"pdf": "a PDF", "docx": "a DOCX (Word) document", "gzip": "a gzip archive"}
+_FORMAT_NAMES = {
+    "pdf": "a PDF",
+    "docx": "a DOCX (Word) document",
+    "gzip": "a gzip archive",
+    "image": "a PNG, JPEG or TIFF image",
+}
 
 
 def read_file(
-    path: Path, source: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    source: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    ocr: OcrOptions | None = None,
 ) -> list[ParsedDocument]:
     """The documents in one file: one for most formats, one per record or act for files of records.
 
     ``source`` is the name the documents and errors carry (the path as the user gave it, or an uploaded file's
-    own name); it defaults to ``path``. Files over ``max_bytes`` are refused.
+    own name); it defaults to ``path``. Files over ``max_bytes`` are refused. ``ocr`` says when scans are
+    recognised (default: ``OcrOptions()``, pages without a usable text layer and images).
     """
     source = source if source is not None else str(path)
     suffix = _supported_suffix(path, source)
     data = _read_bytes(path, source, max_bytes)
     try:
-        return _read(path, data, suffix, source, max_bytes * UNPACKED_SIZE_FACTOR)
+        return _read(path, data, suffix, source, max_bytes * UNPACKED_SIZE_FACTOR, ocr or OcrOptions())
     except UnreadableFileError:
         raise
     # The reader boundary: whatever a library throws at a bad file, the user sees a bad file, not a traceback.
@@ -135,7 +152,9 @@ def _read_bytes(path: Path, source: str, max_bytes: int) -> bytes:
         raise UnreadableFileError(source, f"cannot be opened ({error.strerror or error})") from error
 
 
-def _read(path: Path, data: bytes, suffix: str, source: str, max_unpacked_bytes: int) -> list[ParsedDocument]:
+def _read(
+    path: Path, data: bytes, suffix: str, source: str, max_unpacked_bytes: int, ocr: OcrOptions
+) -> list[ParsedDocument]:
     if suffix.endswith(".gz"):
         _expect(data.startswith(GZIP_MARKER), "gzip", data, source)
         data = _gunzip(data, source, max_unpacked_bytes)
@@ -146,7 +165,12 @@ def _read(path: Path, data: bytes, suffix: str, source: str, max_unpacked_bytes:
         from indexing.readers.pdf_reader import read_pdf
 
         _expect(PDF_MARKER in data[:PDF_MARKER_WINDOW], "pdf", data, source)
-        return read_pdf(data, source)
+        return read_pdf(data, source, ocr)
+    if file_format == "image":
+        from indexing.readers.image_reader import read_image
+
+        _expect(data.startswith(IMAGE_MARKERS), "image", data, source)
+        return read_image(data, source, ocr)
     if file_format == "docx":
         from indexing.readers.docx_reader import read_docx
 

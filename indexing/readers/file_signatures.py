@@ -23,6 +23,9 @@ PDF_MARKER = b"%PDF-"
 PDF_MARKER_WINDOW = 1024
 ZIP_MARKER = b"PK\x03\x04"
 GZIP_MARKER = b"\x1f\x8b"
+IMAGE_MARKERS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+"""PNG, JPEG and TIFF (both byte orders): any of them is read whatever image name it has (phones and scanners
+often save a PNG as .jpg)."""
 
 
 def recognised_format(data: bytes) -> str | None:

@@ -1,6 +1,31 @@
-"""The store: SQLite for documents, chunks and lemmas; FAISS for vectors; one folder."""
+"""The store: documents, chunks, lemmas, vectors and problems behind one interface (``Store``), in a folder
+(SQLite + FTS5 + FAISS) or in PostgreSQL with pgvector, chosen by its address (``open_store``)."""
 
-from indexing.store.records import ChunkFilter, NewChunk, NewDocument, StoredChunk, StoredDocument
-from indexing.store.store import Store, StoreWriter
+from indexing.store.factory import StoreAddress, open_store, store_exists
+from indexing.store.problem_types import ItemFilter, ProblemSetChangedError
+from indexing.store.records import (
+    ChunkFilter,
+    NewChunk,
+    NewDocument,
+    SourceState,
+    StoredChunk,
+    StoredDocument,
+)
+from indexing.store.store import Store, StoreReading, StoreWriter
 
-__all__ = ["ChunkFilter", "NewChunk", "NewDocument", "Store", "StoreWriter", "StoredChunk", "StoredDocument"]
+__all__ = [
+    "ChunkFilter",
+    "ItemFilter",
+    "NewChunk",
+    "NewDocument",
+    "ProblemSetChangedError",
+    "SourceState",
+    "Store",
+    "StoreAddress",
+    "StoreReading",
+    "StoreWriter",
+    "StoredChunk",
+    "StoredDocument",
+    "open_store",
+    "store_exists",
+]

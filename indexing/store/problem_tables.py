@@ -1,7 +1,7 @@
-"""SQLite tables of recurring problems: the problems, every statement received, keyword counts and settings.
+"""The tables of recurring problems: the problems, every statement received, keyword counts and settings.
 
-Every function takes a ``sqlite3.Connection`` and never commits: the caller's transaction decides, so a batch
-that fails half-way leaves nothing behind.
+One implementation for every backend: each method takes the ``SqlSession`` of the caller's transaction and never
+commits, so a batch that fails half-way leaves nothing behind.
 
 - ``problems``: one row per problem; ``vector_sum`` is the float64 sum of its members' unit vectors (the centre
   is its direction, and adding a member is adding its vector).
@@ -20,19 +20,26 @@ every saved batch, so a batch computed from an older state is refused instead of
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from indexing.errors import StoreBusyError
 from indexing.store.problem_item import ProblemItem, StoredProblem
+from indexing.store.problem_types import (
+    CENTRAL_MEMBERS_READ,
+    VERSION_SETTING,
+    BatchRecord,
+    BatchWrite,
+    ItemFilter,
+    ItemPlacement,
+    ProblemSetChangedError,
+    ProblemSnapshot,
+)
+from indexing.store.sql_session import SqlSession, placeholders
 
-VERSION_SETTING = "problem_set_version"
-
-_SCHEMA = """
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS problem_settings (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -42,22 +49,22 @@ CREATE TABLE IF NOT EXISTS problems (
     label TEXT NOT NULL,
     keywords TEXT NOT NULL,
     size INTEGER NOT NULL,
-    vector_sum BLOB NOT NULL,
+    vector_sum {blob} NOT NULL,
     batch_id TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS problem_items (
     item_id TEXT PRIMARY KEY,
     problem_id TEXT REFERENCES problems(id) DEFERRABLE INITIALLY DEFERRED,  -- items are saved before new problems
-    similarity REAL,
+    similarity {real},
     text TEXT NOT NULL,
     date TEXT,
     region TEXT,
     kind TEXT,
-    doc_id INTEGER,
-    chunk_id INTEGER,
+    doc_id BIGINT,
+    chunk_id BIGINT,
     start INTEGER,
     "end" INTEGER,
-    embedding BLOB,
+    embedding {blob},
     batch_id TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS problem_items_by_problem ON problem_items(problem_id);
@@ -76,320 +83,276 @@ CREATE TABLE IF NOT EXISTS problem_batches (
     new_problems INTEGER NOT NULL
 );
 """
+"""``{blob}`` and ``{real}`` are the database's names for bytes and for double-precision numbers."""
 
 _ITEM_COLUMNS = 'item_id, text, date, region, kind, doc_id, chunk_id, start, "end"'
 
 
-@dataclass(frozen=True)
-class ItemPlacement:
-    """Where a received item went: its problem (None when unassigned) and its similarity to that centre."""
+class ProblemTables:
+    """Reads and writes the problem tables through the session it is given."""
 
-    problem_id: str | None
-    similarity: float | None
+    def __init__(self, blob_type: str = "BLOB", real_type: str = "REAL") -> None:
+        self._schema = SCHEMA.format(blob=blob_type, real=real_type)
 
+    # ------------------------------------------------------------ a batch: read, then saved
 
-@dataclass(frozen=True)
-class ItemFilter:
-    """Which statements to count: by kind, region, and a period of days (inclusive, ``YYYY-MM-DD``)."""
+    def create_schema(self, session: SqlSession) -> None:
+        """Create the problem tables when they are missing (idempotent)."""
+        for statement in self._schema.split(";"):
+            if statement.strip():
+                session.run(statement)
 
-    kind: str | None = None
-    region: str | None = None
-    since: str | None = None
-    until: str | None = None
+    def exist(self, session: SqlSession) -> bool:
+        """Whether problems were ever saved here (readers then need not create the tables, which is a write)."""
+        return session.has_table("problems")
 
-
-@dataclass(frozen=True)
-class BatchRecord:
-    """The summary row of one received batch."""
-
-    id: str
-    received_at: str
-    item_count: int
-    already_seen: int
-    assigned_to_known: int
-    new_problems: int
-
-
-class ProblemSetChangedError(StoreBusyError):
-    """The problems changed between reading them and saving a batch computed from them: another batch won.
-
-    A kind of busy store (HTTP 409): the batch saved nothing and can be sent again.
-    """
-
-
-CENTRAL_MEMBERS_READ = 48
-"""Central members read per problem for its label: six times the eight it uses, as Russian ones are skipped."""
-
-
-@dataclass
-class ProblemSnapshot:
-    """The problem tables as one batch is computed from them: read at one version, outside any write."""
-
-    version: int
-    placements: dict[str, ItemPlacement]
-    """Where the batch's items that were received before went."""
-    settings: dict[str, str]
-    waiting: list[ProblemItem]
-    """Items of earlier batches that fit no problem yet."""
-    waiting_embeddings: np.ndarray | None
-    problems: list[StoredProblem]
-    keyword_counts: dict[str, Counter[str]]
-    batch_count: int
-    central_members: dict[str, list[tuple[ProblemItem, float]]]
-    """Each problem's members closest to its centre, with their similarity: where its label is taken from."""
-
-
-@dataclass
-class BatchWrite:
-    """Everything saving one batch changes, computed beforehand from the snapshot of ``version``."""
-
-    version: int
-    record: BatchRecord
-    items: list[tuple[ProblemItem, ItemPlacement, np.ndarray | None]]
-    """The batch's new items with their placement (and embedding, kept while unassigned)."""
-    waiting_placements: dict[str, ItemPlacement]
-    """Waiting items of earlier batches that now form a problem."""
-    problems: list[StoredProblem]
-    """Every problem, new or changed, with its new label, size and vector sum."""
-    added_keyword_counts: dict[str, Counter[str]] = field(default_factory=dict)
-    settings: dict[str, str] = field(default_factory=dict)
-
-
-def create_problem_schema(connection: sqlite3.Connection) -> None:
-    """Create the problem tables when they are missing (idempotent)."""
-    for statement in _SCHEMA.split(";"):
-        if statement.strip():
-            connection.execute(statement)
-
-
-def has_problem_tables(connection: sqlite3.Connection) -> bool:
-    """Whether problems were ever saved here (readers then need not create the tables, which is a write)."""
-    row = connection.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'problems'"
-    ).fetchone()
-    return row is not None
-
-
-def load_snapshot(
-    connection: sqlite3.Connection, item_ids: Iterable[str], central_per_problem: int = CENTRAL_MEMBERS_READ
-) -> ProblemSnapshot:
-    """What a batch of ``item_ids`` is computed from; run it in one read transaction so that it is consistent."""
-    if not has_problem_tables(connection):
-        return ProblemSnapshot(0, {}, {}, [], None, [], {}, 0, {})
-    settings = load_settings(connection)
-    waiting, waiting_embeddings = load_waiting_items(connection)
-    return ProblemSnapshot(
-        version=int(settings.pop(VERSION_SETTING, "0")),
-        placements=load_placements(connection, item_ids),
-        settings=settings,
-        waiting=waiting,
-        waiting_embeddings=waiting_embeddings,
-        problems=load_problems(connection),
-        keyword_counts=load_keyword_counts(connection),
-        batch_count=count_batches(connection),
-        central_members=load_central_members(connection, central_per_problem),
-    )
-
-
-def save_batch(connection: sqlite3.Connection, batch: BatchWrite) -> None:
-    """Save a computed batch inside the caller's write transaction, if the problems are still as it read them.
-
-    Raises ``ProblemSetChangedError`` (having written nothing) when another batch was saved in between.
-    """
-    create_problem_schema(connection)
-    current = int(load_settings(connection).get(VERSION_SETTING, "0"))
-    if current != batch.version:
-        raise ProblemSetChangedError(
-            f"another batch was saved while this one was computed (problem set version {current}, "
-            f"expected {batch.version})"
+    def snapshot(
+        self, session: SqlSession, item_ids: Iterable[str], central_per_problem: int = CENTRAL_MEMBERS_READ
+    ) -> ProblemSnapshot:
+        """What a batch of ``item_ids`` is computed from; run it in one read transaction so that it is consistent."""
+        if not self.exist(session):
+            return ProblemSnapshot(0, {}, {}, [], None, [], {}, 0, {})
+        settings = self.settings(session)
+        waiting, waiting_embeddings = self.waiting_items(session)
+        return ProblemSnapshot(
+            version=int(settings.pop(VERSION_SETTING, "0")),
+            placements=self.placements(session, item_ids),
+            settings=settings,
+            waiting=waiting,
+            waiting_embeddings=waiting_embeddings,
+            problems=self.problems(session),
+            keyword_counts=self.keyword_counts(session),
+            batch_count=self.batch_count(session),
+            central_members=self.central_members(session, central_per_problem),
         )
-    save_items(connection, batch.items, batch.record.id)
-    place_waiting_items(connection, batch.waiting_placements)
-    save_problems(connection, batch.problems)
-    for problem_id, counts in batch.added_keyword_counts.items():
-        add_keyword_counts(connection, problem_id, counts)
-    save_settings(connection, {**batch.settings, VERSION_SETTING: str(current + 1)})
-    save_batch_record(connection, batch.record)
 
+    def save_batch(self, session: SqlSession, batch: BatchWrite) -> None:
+        """Save a computed batch inside the caller's write transaction, if the problems are still as it read them.
 
-def load_settings(connection: sqlite3.Connection) -> dict[str, str]:
-    return dict(connection.execute("SELECT name, value FROM problem_settings").fetchall())
-
-
-def save_settings(connection: sqlite3.Connection, settings: Mapping[str, str]) -> None:
-    connection.executemany(
-        "INSERT INTO problem_settings(name, value) VALUES (?, ?) "
-        "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-        sorted(settings.items()),
-    )
-
-
-def load_problems(connection: sqlite3.Connection) -> list[StoredProblem]:
-    """All problems, in id order."""
-    rows = connection.execute(
-        "SELECT id, label, keywords, size, vector_sum, batch_id FROM problems ORDER BY id"
-    ).fetchall()
-    return [
-        StoredProblem(
-            id=row[0],
-            label=row[1],
-            keywords=json.loads(row[2]),
-            size=row[3],
-            vector_sum=np.frombuffer(row[4], dtype=np.float64).copy(),
-            batch_id=row[5],
-        )
-        for row in rows
-    ]
-
-
-def save_problems(connection: sqlite3.Connection, problems: Iterable[StoredProblem]) -> None:
-    """Insert new problems or update existing ones (label, keywords, size and vector sum; never the id)."""
-    connection.executemany(
-        "INSERT INTO problems(id, label, keywords, size, vector_sum, batch_id) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(id) DO UPDATE SET label = excluded.label, keywords = excluded.keywords, "
-        "size = excluded.size, vector_sum = excluded.vector_sum",
-        [
-            (
-                problem.id,
-                problem.label,
-                json.dumps(problem.keywords, ensure_ascii=False),
-                problem.size,
-                np.asarray(problem.vector_sum, dtype=np.float64).tobytes(),
-                problem.batch_id,
+        Raises ``ProblemSetChangedError`` (having written nothing) when another batch was saved in between.
+        """
+        self.create_schema(session)
+        current = int(self.settings(session).get(VERSION_SETTING, "0"))
+        if current != batch.version:
+            raise ProblemSetChangedError(
+                f"another batch was saved while this one was computed (problem set version {current}, "
+                f"expected {batch.version})"
             )
-            for problem in problems
-        ],
-    )
+        self._save_items(session, batch.items, batch.record.id)
+        self._place_waiting_items(session, batch.waiting_placements)
+        self._save_problems(session, batch.problems)
+        for problem_id, counts in batch.added_keyword_counts.items():
+            self._add_keyword_counts(session, problem_id, counts)
+        self._save_settings(session, {**batch.settings, VERSION_SETTING: str(current + 1)})
+        self._save_batch_record(session, batch.record)
 
+    # ------------------------------------------------------------ reading
 
-def load_placements(connection: sqlite3.Connection, item_ids: Iterable[str]) -> dict[str, ItemPlacement]:
-    """Where the items among ``item_ids`` that were received before went."""
-    placements: dict[str, ItemPlacement] = {}
-    ids = list(item_ids)
-    # SQLite limits the number of bound parameters; ask in slices.
-    for start in range(0, len(ids), 500):
-        part = ids[start : start + 500]
-        rows = connection.execute(
-            f"SELECT item_id, problem_id, similarity FROM problem_items "
-            f"WHERE item_id IN ({','.join('?' * len(part))})",
-            part,
+    def settings(self, session: SqlSession) -> dict[str, str]:
+        return dict(session.rows("SELECT name, value FROM problem_settings"))
+
+    def problems(self, session: SqlSession) -> list[StoredProblem]:
+        """All problems, in id order."""
+        if not self.exist(session):
+            return []
+        rows = session.rows(
+            "SELECT id, label, keywords, size, vector_sum, batch_id FROM problems ORDER BY id"
         )
-        for item_id, problem_id, similarity in rows:
-            placements[item_id] = ItemPlacement(problem_id, similarity)
-    return placements
-
-
-def save_items(
-    connection: sqlite3.Connection,
-    items: Iterable[tuple[ProblemItem, ItemPlacement, np.ndarray | None]],
-    batch_id: str,
-) -> None:
-    """Record received items with their placement; the embedding only for those left unassigned."""
-    connection.executemany(
-        f"INSERT INTO problem_items({_ITEM_COLUMNS}, problem_id, similarity, embedding, batch_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                *_item_values(item),
-                placement.problem_id,
-                placement.similarity,
-                None if placement.problem_id is not None or embedding is None else _vector_blob(embedding),
-                batch_id,
+        return [
+            StoredProblem(
+                id=row[0],
+                label=row[1],
+                keywords=json.loads(row[2]),
+                size=row[3],
+                vector_sum=np.frombuffer(row[4], dtype=np.float64).copy(),
+                batch_id=row[5],
             )
-            for item, placement, embedding in items
-        ],
-    )
+            for row in rows
+        ]
+
+    def placements(self, session: SqlSession, item_ids: Iterable[str]) -> dict[str, ItemPlacement]:
+        """Where the items among ``item_ids`` that were received before went."""
+        placements: dict[str, ItemPlacement] = {}
+        ids = list(item_ids)
+        # SQLite limits the number of bound parameters; ask in slices.
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            rows = session.rows(
+                "SELECT item_id, problem_id, similarity FROM problem_items "
+                f"WHERE item_id IN ({placeholders(len(part))})",
+                part,
+            )
+            for item_id, problem_id, similarity in rows:
+                placements[item_id] = ItemPlacement(problem_id, similarity)
+        return placements
+
+    def waiting_items(self, session: SqlSession) -> tuple[list[ProblemItem], np.ndarray | None]:
+        """Items received earlier that fit no problem, with their embeddings (None when there are none)."""
+        rows = session.rows(
+            f"SELECT {_ITEM_COLUMNS}, embedding FROM problem_items "
+            "WHERE problem_id IS NULL AND embedding IS NOT NULL ORDER BY item_id"
+        )
+        if not rows:
+            return [], None
+        items = [_item_from_row(row[:-1]) for row in rows]
+        return items, np.stack([np.frombuffer(row[-1], dtype=np.float32) for row in rows])
+
+    def members(
+        self, session: SqlSession, item_filter: ItemFilter, problem_id: str | None = None
+    ) -> list[tuple[ProblemItem, ItemPlacement]]:
+        """Received items that pass ``item_filter`` (all of them, or only those of ``problem_id``), in id order."""
+        if not self.exist(session):
+            return []
+        conditions, parameters = _filter_conditions(item_filter)
+        if problem_id is not None:
+            conditions.append("problem_id = ?")
+            parameters.append(problem_id)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        rows = session.rows(
+            f"SELECT {_ITEM_COLUMNS}, problem_id, similarity FROM problem_items {where} ORDER BY item_id",
+            parameters,
+        )
+        return [(_item_from_row(row[:-2]), ItemPlacement(row[-2], row[-1])) for row in rows]
+
+    def central_members(
+        self, session: SqlSession, per_problem: int
+    ) -> dict[str, list[tuple[ProblemItem, float]]]:
+        """Each problem's ``per_problem`` members most similar to its centre, the closest first (ties by item id)."""
+        rows = session.rows(
+            f"SELECT {_ITEM_COLUMNS}, problem_id, similarity FROM ("
+            f"  SELECT *, ROW_NUMBER() OVER ("
+            "    PARTITION BY problem_id ORDER BY similarity DESC, item_id) AS closeness"
+            "  FROM problem_items WHERE problem_id IS NOT NULL"
+            ") AS ranked WHERE closeness <= ? ORDER BY problem_id, closeness",
+            (per_problem,),
+        )
+        members: dict[str, list[tuple[ProblemItem, float]]] = {}
+        for row in rows:
+            members.setdefault(row[-2], []).append((_item_from_row(row[:-2]), row[-1] or 0.0))
+        return members
+
+    def keyword_counts(self, session: SqlSession) -> dict[str, Counter[str]]:
+        counts: dict[str, Counter[str]] = {}
+        for problem_id, lemma, count in session.rows(
+            "SELECT problem_id, lemma, count FROM problem_keyword_counts ORDER BY problem_id, lemma"
+        ):
+            counts.setdefault(problem_id, Counter())[lemma] = count
+        return counts
+
+    def monthly_totals(self, session: SqlSession, item_filter: ItemFilter) -> Counter[str]:
+        """Received items per month (``YYYY-MM``), assigned or not, that pass ``item_filter``."""
+        if not self.exist(session):
+            return Counter()
+        conditions, parameters = _filter_conditions(item_filter)
+        conditions.append("date IS NOT NULL")
+        rows = session.rows(
+            f"SELECT substr(date, 1, 7), count(*) FROM problem_items WHERE {' AND '.join(conditions)} "
+            "GROUP BY substr(date, 1, 7)",
+            parameters,
+        )
+        return Counter({month: int(count) for month, count in rows})
+
+    def batch_count(self, session: SqlSession) -> int:
+        return int(session.rows("SELECT count(*) FROM problem_batches")[0][0])
+
+    def counts(self, session: SqlSession) -> dict[str, int]:
+        """Numbers of problems, statements received (and of them placed in a problem) and batches."""
+        if not self.exist(session):
+            return {"problems": 0, "items": 0, "placed_items": 0, "batches": 0}
+        row = session.rows(
+            "SELECT (SELECT count(*) FROM problems), (SELECT count(*) FROM problem_items), "
+            "(SELECT count(*) FROM problem_items WHERE problem_id IS NOT NULL), "
+            "(SELECT count(*) FROM problem_batches)"
+        )[0]
+        return dict(zip(("problems", "items", "placed_items", "batches"), map(int, row), strict=True))
+
+    # ------------------------------------------------------------ writing
+
+    def _save_settings(self, session: SqlSession, settings: Mapping[str, str]) -> None:
+        session.run_many(
+            "INSERT INTO problem_settings(name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            sorted(settings.items()),
+        )
+
+    def _save_problems(self, session: SqlSession, problems: Iterable[StoredProblem]) -> None:
+        """Insert new problems or update existing ones (label, keywords, size and vector sum; never the id)."""
+        session.run_many(
+            "INSERT INTO problems(id, label, keywords, size, vector_sum, batch_id) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET label = excluded.label, keywords = excluded.keywords, "
+            "size = excluded.size, vector_sum = excluded.vector_sum",
+            [
+                (
+                    problem.id,
+                    problem.label,
+                    json.dumps(problem.keywords, ensure_ascii=False),
+                    problem.size,
+                    np.asarray(problem.vector_sum, dtype=np.float64).tobytes(),
+                    problem.batch_id,
+                )
+                for problem in problems
+            ],
+        )
+
+    def _save_items(
+        self,
+        session: SqlSession,
+        items: Iterable[tuple[ProblemItem, ItemPlacement, np.ndarray | None]],
+        batch_id: str,
+    ) -> None:
+        """Record received items with their placement; the embedding only for those left unassigned."""
+        session.run_many(
+            f"INSERT INTO problem_items({_ITEM_COLUMNS}, problem_id, similarity, embedding, batch_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    *_item_values(item),
+                    placement.problem_id,
+                    placement.similarity,
+                    None
+                    if placement.problem_id is not None or embedding is None
+                    else _vector_bytes(embedding),
+                    batch_id,
+                )
+                for item, placement, embedding in items
+            ],
+        )
+
+    def _place_waiting_items(self, session: SqlSession, placements: Mapping[str, ItemPlacement]) -> None:
+        """Move items that were waiting unassigned into the problems they now form; their embeddings go."""
+        session.run_many(
+            "UPDATE problem_items SET problem_id = ?, similarity = ?, embedding = NULL WHERE item_id = ?",
+            [
+                (placement.problem_id, placement.similarity, item_id)
+                for item_id, placement in placements.items()
+            ],
+        )
+
+    def _add_keyword_counts(self, session: SqlSession, problem_id: str, counts: Counter[str]) -> None:
+        session.run_many(
+            "INSERT INTO problem_keyword_counts(problem_id, lemma, count) VALUES (?, ?, ?) "
+            "ON CONFLICT(problem_id, lemma) DO UPDATE SET count = problem_keyword_counts.count + excluded.count",
+            [(problem_id, lemma, count) for lemma, count in sorted(counts.items())],
+        )
+
+    def _save_batch_record(self, session: SqlSession, record: BatchRecord) -> None:
+        session.run(
+            "INSERT INTO problem_batches(id, received_at, item_count, already_seen, assigned_to_known, "
+            "new_problems) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                record.id,
+                record.received_at,
+                record.item_count,
+                record.already_seen,
+                record.assigned_to_known,
+                record.new_problems,
+            ),
+        )
 
 
-def place_waiting_items(connection: sqlite3.Connection, placements: Mapping[str, ItemPlacement]) -> None:
-    """Move items that were waiting unassigned into the problems they now form; their embeddings go."""
-    connection.executemany(
-        "UPDATE problem_items SET problem_id = ?, similarity = ?, embedding = NULL WHERE item_id = ?",
-        [(placement.problem_id, placement.similarity, item_id) for item_id, placement in placements.items()],
-    )
-
-
-def load_waiting_items(connection: sqlite3.Connection) -> tuple[list[ProblemItem], np.ndarray | None]:
-    """Items received earlier that fit no problem, with their embeddings (None when there are none)."""
-    rows = connection.execute(
-        f"SELECT {_ITEM_COLUMNS}, embedding FROM problem_items "
-        "WHERE problem_id IS NULL AND embedding IS NOT NULL ORDER BY item_id"
-    ).fetchall()
-    if not rows:
-        return [], None
-    items = [_item_from_row(row[:-1]) for row in rows]
-    return items, np.stack([np.frombuffer(row[-1], dtype=np.float32) for row in rows])
-
-
-def load_members(
-    connection: sqlite3.Connection, item_filter: ItemFilter, problem_id: str | None = None
-) -> list[tuple[ProblemItem, ItemPlacement]]:
-    """Received items that pass ``item_filter`` (all of them, or only those of ``problem_id``), in id order."""
-    conditions, parameters = _filter_conditions(item_filter)
-    if problem_id is not None:
-        conditions.append("problem_id = ?")
-        parameters.append(problem_id)
-    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    rows = connection.execute(
-        f"SELECT {_ITEM_COLUMNS}, problem_id, similarity FROM problem_items {where} ORDER BY item_id",
-        parameters,
-    ).fetchall()
-    return [(_item_from_row(row[:-2]), ItemPlacement(row[-2], row[-1])) for row in rows]
-
-
-def load_central_members(
-    connection: sqlite3.Connection, per_problem: int
-) -> dict[str, list[tuple[ProblemItem, float]]]:
-    """Each problem's ``per_problem`` members most similar to its centre, the closest first (ties by item id)."""
-    rows = connection.execute(
-        f"SELECT {_ITEM_COLUMNS}, problem_id, similarity FROM ("
-        f"  SELECT *, ROW_NUMBER() OVER ("
-        "    PARTITION BY problem_id ORDER BY similarity DESC, item_id) AS closeness"
-        "  FROM problem_items WHERE problem_id IS NOT NULL"
-        ") WHERE closeness <= ? ORDER BY problem_id, closeness",
-        (per_problem,),
-    ).fetchall()
-    members: dict[str, list[tuple[ProblemItem, float]]] = {}
-    for row in rows:
-        members.setdefault(row[-2], []).append((_item_from_row(row[:-2]), row[-1] or 0.0))
-    return members
-
-
-def load_keyword_counts(connection: sqlite3.Connection) -> dict[str, Counter[str]]:
-    counts: dict[str, Counter[str]] = {}
-    for problem_id, lemma, count in connection.execute(
-        "SELECT problem_id, lemma, count FROM problem_keyword_counts ORDER BY problem_id, lemma"
-    ):
-        counts.setdefault(problem_id, Counter())[lemma] = count
-    return counts
-
-
-def add_keyword_counts(connection: sqlite3.Connection, problem_id: str, counts: Counter[str]) -> None:
-    connection.executemany(
-        "INSERT INTO problem_keyword_counts(problem_id, lemma, count) VALUES (?, ?, ?) "
-        "ON CONFLICT(problem_id, lemma) DO UPDATE SET count = count + excluded.count",
-        [(problem_id, lemma, count) for lemma, count in sorted(counts.items())],
-    )
-
-
-def save_batch_record(connection: sqlite3.Connection, record: BatchRecord) -> None:
-    connection.execute(
-        "INSERT INTO problem_batches(id, received_at, item_count, already_seen, assigned_to_known, new_problems) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            record.id,
-            record.received_at,
-            record.item_count,
-            record.already_seen,
-            record.assigned_to_known,
-            record.new_problems,
-        ),
-    )
-
-
-def _filter_conditions(item_filter: ItemFilter) -> tuple[list[str], list[str]]:
+def _filter_conditions(item_filter: ItemFilter) -> tuple[list[str], list[Any]]:
     conditions: list[str] = []
-    parameters: list[str] = []
+    parameters: list[Any] = []
     if item_filter.kind is not None:
         conditions.append("kind = ?")
         parameters.append(item_filter.kind)
@@ -419,26 +382,10 @@ def _item_values(item: ProblemItem) -> tuple[object, ...]:
     )
 
 
-def _item_from_row(row: tuple) -> ProblemItem:
+def _item_from_row(row: tuple[Any, ...]) -> ProblemItem:
     item_id, text, date, region, kind, doc_id, chunk_id, start, end = row
     return ProblemItem(item_id, text, date, region, kind, doc_id, chunk_id, start, end)
 
 
-def _vector_blob(vector: np.ndarray) -> bytes:
+def _vector_bytes(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float32).tobytes()
-
-
-def load_monthly_totals(connection: sqlite3.Connection, item_filter: ItemFilter) -> Counter[str]:
-    """Received items per month (``YYYY-MM``), assigned or not, that pass ``item_filter``."""
-    conditions, parameters = _filter_conditions(item_filter)
-    conditions.append("date IS NOT NULL")
-    rows = connection.execute(
-        f"SELECT substr(date, 1, 7), count(*) FROM problem_items WHERE {' AND '.join(conditions)} "
-        "GROUP BY substr(date, 1, 7)",
-        parameters,
-    )
-    return Counter(dict(rows.fetchall()))
-
-
-def count_batches(connection: sqlite3.Connection) -> int:
-    return connection.execute("SELECT count(*) FROM problem_batches").fetchone()[0]

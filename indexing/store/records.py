@@ -104,3 +104,22 @@ class ChunkFilter:
 
     def is_empty(self) -> bool:
         return not (self.kinds or self.sector or self.region or self.since or self.until or self.doc_ids)
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """A source file as the store knows it: its fingerprint, whether all of it is in, which records are."""
+
+    sha256: str
+    complete: bool
+    record_ids: frozenset[str]
+
+
+@dataclass
+class ChunkChanges:
+    """The chunks one write added (with their vectors) and removed: what a vector index kept beside the rows
+    must learn once the write is committed."""
+
+    added_ids: list[int] = field(default_factory=list)
+    added_vectors: list[np.ndarray] = field(default_factory=list)
+    removed_ids: list[int] = field(default_factory=list)

@@ -1,4 +1,5 @@
-"""Turns a ``ChunkFilter`` into an SQL condition over the ``chunks`` table (aliased ``c``)."""
+"""Turns a ``ChunkFilter`` into an SQL condition over the ``chunks`` table (aliased ``c``), one meaning in every
+backend: the same SQL, with ``?`` placeholders, for SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from indexing.store.records import ChunkFilter
 
 
 def filter_condition(chunk_filter: ChunkFilter) -> tuple[str, list[object]]:
-    """An SQL boolean expression and its parameters; ``1`` when the filter is empty."""
+    """An SQL boolean expression and its parameters; always true when the filter is empty."""
     clauses: list[str] = []
     params: list[object] = []
     if chunk_filter.kinds:
@@ -29,4 +30,4 @@ def filter_condition(chunk_filter: ChunkFilter) -> tuple[str, list[object]]:
     if chunk_filter.doc_ids:
         clauses.append(f"c.doc_id IN ({', '.join('?' * len(chunk_filter.doc_ids))})")
         params.extend(chunk_filter.doc_ids)
-    return (" AND ".join(clauses) or "1"), params
+    return (" AND ".join(clauses) or "1 = 1"), params

@@ -29,7 +29,6 @@ import hashlib
 import html
 import json
 import resource
-import sqlite3
 import sys
 import tempfile
 import time
@@ -42,6 +41,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, v_measure_score
 
+from indexing.store import open_store
 from indexing.store.problem_item import ProblemItem
 from models.embedder import Embedder
 from models.language_detector import detect_language
@@ -220,15 +220,14 @@ def run_batch(arguments: argparse.Namespace, embedder: Embedder, service: Proble
     learn_embeddings, later_embeddings = embeddings[learn], embeddings[later]
     learn, later = [appeals[i] for i in learn], [appeals[i] for i in later]
     with tempfile.TemporaryDirectory() as folder:
-        connection = sqlite3.connect(Path(folder) / "problems.sqlite")
+        store = open_store(Path(folder) / "store", embedder.name, embedder.dimension)
         started = time.perf_counter()
-        first = service.assign_batch(connection, [a.item for a in learn], learn_embeddings)
-        connection.commit()
+        first = service.assign_batch(store, [a.item for a in learn], learn_embeddings)
         print(f"learnt {len(first.new_problem_ids)} problems in {time.perf_counter() - started:.1f}s")
         known = set(first.new_problem_ids)
         started = time.perf_counter()
-        second = service.assign_batch(connection, [a.item for a in later], later_embeddings)
-        connection.commit()
+        second = service.assign_batch(store, [a.item for a in later], later_embeddings)
+        store.close()
         seconds = time.perf_counter() - started
     category_of = {appeal.item.id: appeal.category for appeal in learn + later}
     members: dict[str, list[str]] = {}

@@ -173,7 +173,7 @@ def build_ivf(vectors: np.ndarray, lists: int, encoding: str) -> tuple[faiss.Ind
     sample = vectors[np.random.default_rng(0).choice(len(vectors), min(len(vectors), 50 * lists), False)]
     index.train(sample)
     index.add(vectors)
-    index.own_fields = True  # the index frees its quantizer, not Python (as in indexing/store/vector_index.py)
+    index.own_fields = True  # the index frees its quantizer, not Python (as in indexing/store/sqlite/faiss_index.py)
     quantizer.this.disown()
     return index, time.perf_counter() - started
 

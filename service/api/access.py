@@ -25,7 +25,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from models.errors import HromadaError
-from service.access_keys import ApiKey, KeyStore, role_allows
+from service.access_keys import ApiKey, KeyStore, StoreOpener, role_allows
 from service.api.ukrainian_messages import for_status
 from service.settings import Settings
 
@@ -116,9 +116,9 @@ def presented_key(headers: dict[str, str]) -> str | None:
     return credentials.strip() if scheme.lower() == "bearer" and credentials.strip() else None
 
 
-def install_access(app: FastAPI, settings: Settings) -> None:
+def install_access(app: FastAPI, settings: Settings, stores: StoreOpener) -> None:
     """Wrap ``app`` in the body size limit, the key and rate checks and CORS (added inside out)."""
-    keys = KeyStore.from_settings(settings)
+    keys = KeyStore.from_settings(settings, stores)
     app.state.keys = keys
     app.add_middleware(
         BodySizeLimit, json_limit=settings.max_request_bytes, upload_limit=settings.max_upload_bytes

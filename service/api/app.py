@@ -71,7 +71,7 @@ def create_app(hromada: Hromada, load_models_first: bool = False) -> FastAPI:
     app.include_router(routes_keys.router)
     app.include_router(routes_precedents.router)
     app.include_router(routes_problems.router)
-    install_access(app, hromada.settings)
+    install_access(app, hromada.settings, hromada)
     _install_error_handlers(app)
     return app
 
@@ -101,8 +101,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def hromada_error(request: Request, error: Exception) -> JSONResponse:
         status = next(code for kind, code in statuses if isinstance(error, kind))
         # Messages name the store's folder for the command line; a caller over HTTP need not know it.
-        store = str(request.app.state.hromada.settings.store)
-        detail = str(error).replace(store, "the store")
+        address = request.app.state.hromada.settings.store_address
+        detail = str(error).replace(address.text, "the store").replace(address.shown, "the store")
         return _error_response(status, detail, _plain_message(error, status))
 
     async def invalid_request(_: Request, error: Exception) -> JSONResponse:

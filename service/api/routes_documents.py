@@ -13,20 +13,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from indexing.indexer import IndexOptions
 from service.api.dependencies import get_hromada
 from service.api.ukrainian_messages import for_reader_failure
 from service.hromada import Hromada
 
 router = APIRouter(tags=["documents"])
 HromadaDep = Annotated[Hromada, Depends(get_hromada)]
-UPLOADS_FOLDER = "uploads"
 _READ_BLOCK = 1 << 20
 
 
 @router.get("/documents")
 def list_documents(hromada: HromadaDep, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-    return {"documents": hromada.store().documents(min(max(limit, 1), 1000), max(offset, 0))}
+    return {"documents": hromada.documents(min(max(limit, 1), 1000), max(offset, 0))}
 
 
 @router.get("/documents/{doc_id}")
@@ -46,7 +44,7 @@ async def upload_documents(
     hromada: HromadaDep, file: list[UploadFile], kind: Annotated[str, Form()] = "auto"
 ) -> dict[str, Any]:
     """Index one or more uploaded files; each bad file is reported with its reason, the rest are indexed."""
-    folder = hromada.settings.store / UPLOADS_FOLDER
+    folder = hromada.settings.uploads_folder
     folder.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     try:
@@ -57,9 +55,7 @@ async def upload_documents(
         raise
     # Documents are named by the uploaded name: the server's folders are nobody's business (saved as <digest>-<name>).
     names = {path: path.name.partition("-")[2] for path in saved}
-    options = IndexOptions(
-        kind=kind, max_file_bytes=hromada.settings.max_file_bytes, show_progress=False, source_names=names
-    )
+    options = hromada.index_options(kind=kind, show_progress=False, source_names=names)
     # Indexing takes seconds to minutes: off the event loop, so that other requests keep being answered, and at
     # a lower CPU priority, so that searches come first.
     report = await run_in_threadpool(hromada.in_background, lambda: hromada.index(saved, options))

@@ -28,7 +28,7 @@ def health(request: Request, hromada: HromadaDep) -> JSONResponse:
     readiness = request.app.state.readiness
     body: dict[str, Any] = {
         "status": readiness.status,
-        "store": hromada.settings.store.exists(),
+        "store": hromada.has_store(),
         "keys": request.app.state.keys.restricted(),
     }
     if readiness.detail:

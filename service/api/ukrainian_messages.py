@@ -136,8 +136,29 @@ TRY_ANOTHER = "Перевірте файл (чи відкривається ві
 READER_REASONS: tuple[tuple[str, str, str], ...] = (
     (
         r"no extractable text",
-        "У PDF немає текстового шару — схоже, це скан.",
-        "Розпізнайте його (OCR) і додайте ще раз.",
+        "У PDF немає текстового шару — схоже, це скан, а розпізнавання тексту (OCR) вимкнено.",
+        "Увімкніть OCR (HROMADA_OCR=auto) або розпізнайте скан іншою програмою й додайте ще раз.",
+    ),
+    (
+        r"OCR failed",
+        "Не вдалося розпізнати текст скану.",
+        "Перевірте, чи скан читається на комп'ютері, або додайте скан кращої якості.",
+    ),
+    (
+        r"too large an image|pages, over the limit",
+        "Зображення завелике для розпізнавання.",
+        "Зменште роздільність скану (300 dpi достатньо) або розділіть файл на частини.",
+    ),
+    (r"corrupt image|is not a PNG", "Це не зображення або воно пошкоджене.", TRY_ANOTHER),
+    (
+        r"OCR, which is off",
+        "Текст зображення можна прочитати лише розпізнаванням (OCR), а його вимкнено.",
+        "Увімкніть OCR (HROMADA_OCR=auto) і додайте файл ще раз.",
+    ),
+    (
+        r"found by OCR",
+        "На зображенні не знайдено тексту.",
+        "Перевірте, що це скан документа, а не фото без тексту.",
     ),
     (
         r"truncated PDF",
@@ -152,7 +173,7 @@ READER_REASONS: tuple[tuple[str, str, str], ...] = (
     (
         r"unsupported file type",
         "Такий тип файлу не підтримується.",
-        "Додайте PDF, DOCX, HTML, TXT, Markdown, JSON, JSONL або CSV.",
+        "Додайте PDF, DOCX, HTML, TXT, Markdown, JSON, JSONL, CSV або скан (PNG, JPEG, TIFF).",
     ),
     (
         r"(binary data|is not a text file)",
@@ -175,8 +196,17 @@ READER_REASONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+_SCANNED = re.compile(r"scanned: install (?P<packages>.+) to read it")
+
+
 def for_reader_failure(reason: str) -> PlainMessage:
     """Why a file could not be indexed, from the reader's English reason."""
+    scanned = _SCANNED.search(reason)
+    if scanned:
+        return PlainMessage(
+            "Це скан, а програми розпізнавання тексту (Tesseract) або її мовних даних на сервері немає.",
+            f"Попросіть адміністратора встановити {scanned['packages']} (apt-get install) і додайте файл ще раз.",
+        )
     for pattern, message, advice in READER_REASONS:
         if re.search(pattern, reason, re.IGNORECASE):
             return PlainMessage(message, advice)

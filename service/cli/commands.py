@@ -45,12 +45,9 @@ def filters_of(args: argparse.Namespace) -> SearchFilters:
 
 
 def index(app: Hromada, args: argparse.Namespace) -> int:
-    from indexing.indexer import IndexOptions  # the readers load only for indexing (see Hromada.index)
-
-    options = IndexOptions(
+    options = app.index_options(
         kind=args.kind,
         metadata=_read_metadata(args.meta) if args.meta else {},
-        max_file_bytes=app.settings.max_file_bytes,
         only=tuple(args.only),
         # Bars only on a terminal: in a file or a pipe they would leave escape codes.
         show_progress=sys.stderr.isatty(),
@@ -214,6 +211,6 @@ def serve(app: Hromada, args: argparse.Namespace) -> int:
 
     host = args.host or app.settings.host
     port = args.port or app.settings.port
-    check_binding(host, KeyStore.from_settings(app.settings))
+    check_binding(host, KeyStore.from_settings(app.settings, app))
     uvicorn.run(create_app(app, load_models_first=True), host=host, port=port, log_level="info")
     return EXIT_OK

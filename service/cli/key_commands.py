@@ -29,7 +29,7 @@ def add_key_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentP
 
 
 def create_key(app: Hromada, args: argparse.Namespace) -> int:
-    record, secret = KeyStore.from_settings(app.settings).create(args.role, args.name)
+    record, secret = KeyStore.from_settings(app.settings, app).create(args.role, args.name)
     if args.json:
         print_json({**record.public(), "key": secret})
     else:
@@ -39,7 +39,7 @@ def create_key(app: Hromada, args: argparse.Namespace) -> int:
 
 
 def list_keys(app: Hromada, args: argparse.Namespace) -> int:
-    keys = [key.public() for key in KeyStore.from_settings(app.settings).in_force()]
+    keys = [key.public() for key in KeyStore.from_settings(app.settings, app).in_force()]
     if args.json:
         print_json({"keys": keys})
     elif not keys:
@@ -50,7 +50,7 @@ def list_keys(app: Hromada, args: argparse.Namespace) -> int:
 
 
 def revoke_key(app: Hromada, args: argparse.Namespace) -> int:
-    revoked = KeyStore.from_settings(app.settings).revoke(args.key_id)
+    revoked = KeyStore.from_settings(app.settings, app).revoke(args.key_id)
     if args.json:
         print_json({"revoked": revoked.id})
     else:

@@ -18,7 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS keeps a subcommand from resetting an option given before it (hromada --store S search ...).
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument(
-        "--store", type=Path, help="the store folder (default: $HROMADA_STORE or ./hromada-store)"
+        "--store",
+        help="the store: a folder, or postgresql://… (default: $HROMADA_STORE or ./hromada-store)",
     )
     common.add_argument(
         "--json", action="store_true", help="print one JSON object on stdout and nothing else"

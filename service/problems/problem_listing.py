@@ -5,17 +5,12 @@ Reading needs no model: labels and keywords are stored, and counting is arithmet
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
+from collections.abc import Mapping
+from typing import Protocol
 
-from indexing.store.problem_item import ProblemItem
-from indexing.store.problem_tables import (
-    ItemFilter,
-    has_problem_tables,
-    load_members,
-    load_monthly_totals,
-    load_problems,
-)
+from indexing.store.problem_item import ProblemItem, StoredProblem
+from indexing.store.problem_types import ItemFilter, ItemPlacement
 from models.errors import HromadaError
 from service.problems.problem_labels import ProblemName, typical_examples
 from service.problems.problem_records import Problem
@@ -30,17 +25,29 @@ class ProblemNotFoundError(HromadaError):
         self.problem_id = problem_id
 
 
+class ProblemReading(Protocol):
+    """What reading problems needs of one consistent read of the store (``indexing.store.StoreReading``)."""
+
+    def problems(self) -> list[StoredProblem]: ...
+
+    def problem_members(
+        self, item_filter: ItemFilter, problem_id: str | None = None
+    ) -> list[tuple[ProblemItem, ItemPlacement]]: ...
+
+    def monthly_totals(self, item_filter: ItemFilter) -> Mapping[str, int]: ...
+
+
 def list_problems(
-    connection: sqlite3.Connection, item_filter: ItemFilter | None = None, min_size: int = 1
+    reading: ProblemReading, item_filter: ItemFilter | None = None, min_size: int = 1
 ) -> list[Problem]:
     """Saved problems, counted over the statements that pass ``item_filter``; the largest first."""
-    if not has_problem_tables(connection):
-        return []
     item_filter = item_filter or ItemFilter()
-    names = {stored.id: ProblemName(stored.label, stored.keywords) for stored in load_problems(connection)}
-    totals = load_monthly_totals(connection, item_filter)
+    names = {stored.id: ProblemName(stored.label, stored.keywords) for stored in reading.problems()}
+    if not names:
+        return []
+    totals = Counter(reading.monthly_totals(item_filter))
     groups: dict[str, list[tuple[ProblemItem, float]]] = {}
-    for item, placement in load_members(connection, item_filter):
+    for item, placement in reading.problem_members(item_filter):
         if placement.problem_id is not None:
             groups.setdefault(placement.problem_id, []).append((item, placement.similarity or 0.0))
     problems = [
@@ -51,25 +58,19 @@ def list_problems(
     return sorted(problems, key=lambda problem: (-problem.recurrence.size, problem.id))
 
 
-def get_problem(
-    connection: sqlite3.Connection, problem_id: str, item_filter: ItemFilter | None = None
-) -> Problem:
+def get_problem(reading: ProblemReading, problem_id: str, item_filter: ItemFilter | None = None) -> Problem:
     """One saved problem; ``ProblemNotFoundError`` when there is none with that id."""
-    stored = (
-        {problem.id: problem for problem in load_problems(connection)}
-        if has_problem_tables(connection)
-        else {}
-    )
+    stored = {problem.id: problem for problem in reading.problems()}
     if problem_id not in stored:
         raise ProblemNotFoundError(problem_id)
     item_filter = item_filter or ItemFilter()
-    members = load_members(connection, item_filter, problem_id)
+    members = reading.problem_members(item_filter, problem_id)
     return problem_of(
         problem_id,
         ProblemName(stored[problem_id].label, stored[problem_id].keywords),
         [item for item, _ in members],
         [placement.similarity or 0.0 for _, placement in members],
-        load_monthly_totals(connection, item_filter),
+        Counter(reading.monthly_totals(item_filter)),
     )
 
 

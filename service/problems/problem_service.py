@@ -8,7 +8,7 @@ Two ways in, one way of forming problems:
   items of earlier batches that are still unassigned, are clustered into new problems. On an empty store this is
   exactly ``cluster_items`` plus saving. Existing problems keep their ids; only their size, centre and label move.
   It computes from a snapshot of the problem tables and writes nothing, so that the slow part (embedding,
-  clustering, naming) holds no lock; ``save_batch`` then saves the plan in one short transaction.
+  clustering, naming) holds no lock; ``assign_batch`` then saves the plan in one short write of the store.
 
 A problem's id is derived from the ids of the items that founded it, so the same input gives the same ids
 whatever its order and wherever it is run. Reading saved problems is ``problem_listing``'s, and needs no model.
@@ -17,9 +17,10 @@ whatever its order and wherever it is run. Reading saved problems is ``problem_l
 from __future__ import annotations
 
 import hashlib
-import sqlite3
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
@@ -29,13 +30,12 @@ import numpy as np
 from tqdm import tqdm
 
 from indexing.store.problem_item import ProblemItem, StoredProblem
-from indexing.store.problem_tables import (
+from indexing.store.problem_types import (
     BatchRecord,
     BatchWrite,
     ItemPlacement,
+    ProblemSetChangedError,
     ProblemSnapshot,
-    load_snapshot,
-    save_batch,
 )
 from models.statement_model import StatementModel
 from service.problems.batch_assignment import calibrate_threshold, nearest_problems
@@ -47,7 +47,7 @@ from service.problems.problem_labels import (
     keyword_counts,
     name_problems,
 )
-from service.problems.problem_listing import list_problems, problem_of
+from service.problems.problem_listing import ProblemReading, list_problems, problem_of
 from service.problems.problem_records import Assignment, ProblemReport
 from service.problems.problem_statements import SentencePipeline, StatementDetector
 from service.problems.recurrence import monthly_totals
@@ -57,6 +57,8 @@ THRESHOLD_SETTING = "assignment_threshold"
 LANGUAGE_CACHE_TEXTS = 1 << 17
 """Statements whose detected language is remembered: more than the 85k Kyiv appeals clustered at once."""
 CENTRE_SETTING = "collection_centre"
+
+log = logging.getLogger(__name__)
 
 
 class StatementEmbedder(Protocol):
@@ -72,6 +74,26 @@ class StatementEmbedder(Protocol):
 
 class ProblemPipeline(SentencePipeline, KeywordPipeline, Protocol):
     """What this service needs of ``models.ukrainian_pipeline.UkrainianPipeline``."""
+
+
+class ProblemReadingWithSnapshot(ProblemReading, Protocol):
+    """One consistent read of the store (``indexing.store.StoreReading``): what a batch is computed from."""
+
+    def problem_snapshot(self, item_ids: Sequence[str]) -> ProblemSnapshot: ...
+
+
+class ProblemWriter(Protocol):
+    """What saving a batch needs of a store's write (``indexing.store.StoreWriter``)."""
+
+    def save_problem_batch(self, batch: BatchWrite) -> None: ...
+
+
+class ProblemStore(Protocol):
+    """What this service needs of the store (``indexing.store.Store``): consistent reads and one short write."""
+
+    def read(self) -> AbstractContextManager[ProblemReadingWithSnapshot]: ...
+
+    def write(self, persist_vectors: bool = True) -> AbstractContextManager[ProblemWriter]: ...
 
 
 class StatementSource(Protocol):
@@ -216,20 +238,37 @@ class ProblemService:
 
     def assign_batch(
         self,
-        connection: sqlite3.Connection,
+        store: ProblemStore,
         items: Sequence[ProblemItem],
         embeddings: np.ndarray | None = None,
+        attempts: int = 1,
     ) -> ProblemReport:
-        """Sort a batch into the saved problems, form new ones from the rest, and save it all on ``connection``.
+        """Sort a batch into the store's saved problems, form new ones from the rest, and save it all; all or nothing.
 
-        The one-connection path (benchmarks, tests): run it inside one transaction, and an exception leaves the
-        tables as they were. A store computes with ``plan_batch`` outside its write instead (``Hromada``).
+        The batch is computed from a snapshot of the problems, holding no lock, then saved in one short write.
+        When another batch was saved in between, it is computed again from the new state (its vectors are kept);
+        after ``attempts`` such races it is refused with ``ProblemSetChangedError``, having saved nothing.
         """
-        plan = self.plan_batch(
-            load_snapshot(connection, [item.id for item in items]), items, vectors_by_id(items, embeddings)
+        vectors = vectors_by_id(items, embeddings)
+        item_ids = [item.id for item in items]
+        for attempt in range(1, attempts + 1):
+            with store.read() as reading:
+                snapshot = reading.problem_snapshot(item_ids)
+            plan = self.plan_batch(snapshot, items, vectors)
+            vectors = plan.vectors
+            try:
+                # Problems add no chunk vectors: nothing for a vector file, so the write stays short.
+                with store.write(persist_vectors=False) as writer:
+                    writer.save_problem_batch(plan.write)
+            except ProblemSetChangedError as race:
+                log.info("attempt %d of %d: %s; computing the batch again", attempt, attempts, race)
+                continue
+            with store.read() as reading:
+                return batch_report(reading, plan)
+        raise ProblemSetChangedError(
+            f"other batches were saved while this one was computed, {attempts} times running; nothing of it "
+            "was saved: send it again"
         )
-        save_batch(connection, plan.write)
-        return batch_report(connection, plan)
 
     def plan_batch(
         self,
@@ -240,7 +279,7 @@ class ProblemService:
         """What saving a batch will change, computed from ``snapshot``: the embedding, clustering and naming.
 
         ``vectors`` are the items' embeddings by id where known; the others are embedded here. Nothing is read
-        or written: ``save_batch`` saves the plan's ``write`` if the snapshot is still current.
+        or written: the store saves the plan's ``write`` if the snapshot is still current.
         """
         items = _unique_by_id(items)
         earlier = {item.id: snapshot.placements[item.id] for item in items if item.id in snapshot.placements}
@@ -471,11 +510,11 @@ class ProblemService:
         )
 
 
-def batch_report(connection: sqlite3.Connection, plan: BatchPlan) -> ProblemReport:
-    """The report of a saved batch: the problems its items are in, as saved on ``connection``, and each placement."""
+def batch_report(reading: ProblemReading, plan: BatchPlan) -> ProblemReport:
+    """The report of a saved batch: the problems its items are in, as ``reading`` sees them, and each placement."""
     touched = {placement.problem_id for placement in plan.placements.values() if placement.problem_id}
     return ProblemReport(
-        problems=[problem for problem in list_problems(connection) if problem.id in touched],
+        problems=[problem for problem in list_problems(reading) if problem.id in touched],
         assignments=_assignments(plan.items, plan.placements),
         new_problem_ids=plan.new_problem_ids,
         already_seen=plan.already_seen,

@@ -50,6 +50,7 @@ export function hitCard(hit, { stems = [], reason = "", headingLevel = "h3" } = 
         el("a", { href: sourceUrl(hit), "data-nav": true }, hit.title || hit.source),
       ),
       el("span", { class: `kind-badge kind-${hit.kind}` }, KIND_NAMES[hit.kind] || hit.kind),
+      ocrBadge(hit.ocr),
     ),
     el("p", { class: "hit-place" }, placeOf(hit)),
     reason ? el("p", { class: "hit-reason" }, `Чому тут: ${reason}`) : null,
@@ -71,6 +72,27 @@ export function hitCard(hit, { stems = [], reason = "", headingLevel = "h3" } = 
       ),
       hitActions(hit),
     ),
+  );
+}
+
+/**
+ * «розпізнано OCR» on a passage whose page was recognised from a scan: its words may hold recognition errors,
+ * so the reader is told before quoting it; the tooltip names the engine and how sure it was.
+ */
+export function ocrBadge(ocr) {
+  if (!ocr) return null;
+  const confidence =
+    ocr.confidence == null ? "" : ` Впевненість розпізнавання на цій сторінці: ${formatNumber(ocr.confidence)}%.`;
+  return el(
+    "span",
+    {
+      class: "ocr-badge",
+      tabindex: "0",
+      title:
+        `Текст цієї сторінки розпізнано зі скану (${ocr.engine}, мови ${ocr.languages}); ` +
+        `можливі помилки розпізнавання — звірте цитату зі сканом.${confidence}`,
+    },
+    "розпізнано OCR",
   );
 }
 

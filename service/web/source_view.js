@@ -5,7 +5,7 @@ import * as api from "./api.js";
 import { addToBasket, basketItem } from "./basket.js";
 import { KIND_NAMES, el, fill, formatDate, formatNumber, notice, sectorNames, toast } from "./dom.js";
 import { errorNotice } from "./error_notice.js";
-import { copyCitationButton } from "./hit_card.js";
+import { copyCitationButton, ocrBadge } from "./hit_card.js";
 
 const LANGUAGE_NAMES = { uk: "українська", ru: "російська", mixed: "змішана" };
 /** Room left above the cited span when its panel is scrolled to it: a line of the text before it shows. */
@@ -124,6 +124,7 @@ function metadata(doc, span) {
     ["Дата", formatDate(doc.date)],
     ["Регіон", doc.region],
     ["Сектор", sectorNames(doc.sector)],
+    ["Розпізнано OCR", recognisedPages(doc)],
     ["Цитоване місце", span && !span.invalid ? citedPlace(doc, span) : null],
   ]);
 }
@@ -152,9 +153,30 @@ function definitions(rows) {
   );
 }
 
+/** Which pages were recognised from a scan, by what, and how sure it was (metadata["ocr"], indexing/ocr/record.py). */
+function recognisedPages(doc) {
+  const ocr = doc.metadata && doc.metadata.ocr;
+  if (!ocr || !ocr.pages || !ocr.pages.length) return null;
+  const pages = doc.paginated ? `с. ${ocr.pages.join(", ")}` : "увесь текст";
+  const confidence = ocr.mean_confidence == null ? "" : `, впевненість ${formatNumber(ocr.mean_confidence)}%`;
+  return `${pages} (${ocr.engine}, ${ocr.languages}${confidence})`;
+}
+
 function citedPlace(doc, span) {
   const characters = `символи ${formatNumber(span.start)}–${formatNumber(span.end)}`;
-  return doc.paginated ? `с. ${pageAt(doc.page_starts, span.start)}, ${characters}` : characters;
+  if (!doc.paginated) return characters;
+  const page = pageAt(doc.page_starts, span.start);
+  const place = `с. ${page}, ${characters}`;
+  const ocr = doc.metadata && doc.metadata.ocr;
+  if (!ocr || !(ocr.pages || []).includes(page)) return place;
+  return [`${place} `, ocrBadge(ocrOfPage(ocr, page))];
+}
+
+/** The OCR note of one recognised page, as a search hit carries it. */
+function ocrOfPage(ocr, page) {
+  const index = ocr.pages.indexOf(page);
+  const confidence = (ocr.page_confidence || [])[index];
+  return { engine: ocr.engine, languages: ocr.languages, confidence: confidence ?? null };
 }
 
 /**

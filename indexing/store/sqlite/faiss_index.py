@@ -1,6 +1,7 @@
 """The FAISS side of the store: one normalised vector per chunk, under the chunk's id.
 
-The vectors themselves are kept in SQLite too; this index is a fast, rebuildable view of them.
+The vectors themselves are kept in SQLite too; this index is a fast, rebuildable view of them
+(``FaissVectors`` keeps it in step with the database).
 Small stores get an exact inner-product index wrapped in ``IndexIDMap2``; large ones an inverted-file index
 trained on their own vectors. The IVF index keeps chunk ids itself: ``IndexIDMap2.remove_ids`` assumes the
 inner index renumbers its rows after a removal, as a flat index does and an IVF index does not.
@@ -13,7 +14,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from indexing.store.manifest import write_atomically
+from indexing.store.atomic_file import write_atomically
 
 EXACT_LIMIT = 100_000
 """Up to this many vectors an exact search costs a few milliseconds, so approximation buys nothing."""
@@ -27,7 +28,7 @@ def choose_index_type(count: int) -> str:
     return f"ivf{int(4 * np.sqrt(count))}"
 
 
-class VectorIndex:
+class FaissIndex:
     """A FAISS ``IndexIDMap2`` holding chunk vectors under chunk ids."""
 
     def __init__(self, dimension: int, index_type: str = "flat", training: np.ndarray | None = None) -> None:
@@ -107,7 +108,7 @@ class VectorIndex:
         write_atomically(path, faiss.serialize_index(self._index).tobytes())
 
     @classmethod
-    def load(cls, path: Path, dimension: int, index_type: str) -> VectorIndex:
+    def load(cls, path: Path, dimension: int, index_type: str) -> FaissIndex:
         index = cls.__new__(cls)
         index.dimension = dimension
         index.index_type = index_type

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from indexing.errors import StoreError
+from indexing.store.atomic_file import write_atomically
 
 FORMAT_VERSION = 2
 """Bumped whenever the layout of the store changes; a store with a higher number is refused.
@@ -45,18 +45,3 @@ class Manifest:
     def write(self, path: Path) -> None:
         """Replace the manifest atomically: a crash leaves either the old file or the new one."""
         write_atomically(path, json.dumps(asdict(self), indent=2).encode("utf-8"))
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk and rename it over ``path``."""
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)

@@ -1,0 +1,40 @@
+"""How pages are recognised: when, in which languages, at what resolution, with which program."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+OCR_MODES = ("auto", "on", "off")
+"""``auto``: pages without a usable text layer and images; ``on``: every page, the text layer ignored (for PDFs
+whose text is drawn as outlines or whose text layer is garbage); ``off``: never."""
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """The OCR settings of one indexing run (``HROMADA_OCR*`` in ``service/settings.py``)."""
+
+    mode: str = "auto"
+    languages: str = "ukr+rus+eng"
+    """Tesseract's language codes joined by «+»; each needs Debian's ``tesseract-ocr-<code>``. English reads the
+    Latin names, terms and tables of Ukrainian documents (scripts/bench/ocr.py: CER 8.7% → 8.3%)."""
+    dpi: int = 300
+    """The resolution PDF pages are rendered at (scripts/bench/ocr.py compares 200, 300 and 400)."""
+    tesseract: str = "tesseract"
+    """The Tesseract program: a name looked up on PATH, or a path."""
+    workers: int | None = None
+    """Pages recognised at once, one Tesseract process each; None: one per core this process may use."""
+    page_segmentation: int = 3
+    """Tesseract's ``--psm``: 3 is its fully automatic layout analysis."""
+    remove_rules: bool = True
+    """Whiten the ruling lines of tables before recognition (``page_images.page_image``)."""
+    page_timeout: float = 300.0
+    """Seconds one page may take before its file is given up on."""
+
+    @property
+    def enabled(self) -> bool:
+        return self.mode != "off"
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or len(os.sched_getaffinity(0))
