@@ -25,6 +25,9 @@ LAW_PART_START = re.compile(r"^[ \t]*(?P<number>\d+(?:[-–]\d+)?)\.[ \t]+(?=\S)
 LAW_ITEM_START = re.compile(rf"^[ \t]*(?P<number>\d+(?:{_NUMBER_SUFFIX})?)[ \t]?\)[ \t]*(?=\S)", re.MULTILINE)
 """An item of a part: «1) затвердження регламенту ради;», also «3 -1 )»."""
 
+LIST_ITEM_START = re.compile(r"^[ \t]*(?:[-–—•●▪*][ \t]+|\d{1,2}(?:\.\d{1,2})*[.)])", re.MULTILINE)
+"""The start of a list item: a bullet, or a number («1.», «2)», «3.2.4.») at the start of a line."""
+
 LEGISLATION_TITLE = re.compile(r"\b(?:Закон|Кодекс|Конституція|Закону|Кодексу)\b")
 
 _INITIALS = rf"[{_UPPER}]\.[ \t]?[{_UPPER}]\."

@@ -20,7 +20,7 @@ class _Request:
 
 
 class QueryBatcher:
-    """One worker thread, started on first use, that embeds waiting queries in batches of up to ``max_batch``.
+    """One worker thread, started with the batcher, that embeds waiting queries in batches of up to ``max_batch``.
 
     ``embed_many`` turns a list of query texts into their vectors. The worker waits ``window`` seconds after
     the first query of a batch for others to join it; queries arriving while a batch runs form the next.
@@ -33,22 +33,17 @@ class QueryBatcher:
         self._window = window
         self._max_batch = max_batch
         self._waiting: queue.SimpleQueue[_Request] = queue.SimpleQueue()
-        self._worker: threading.Thread | None = None
-        self._guard = threading.Lock()
+        # Started here, not on first use: a thread starts with the CPU priority of the thread that starts it,
+        # and the first query may come from a batch computed at a lower priority (service.background_priority).
+        # A daemon: a process that ends does not wait for it; it holds no state worth saving.
+        self._worker = threading.Thread(target=self._serve, name="query-embedding", daemon=True)
+        self._worker.start()
 
     def embed(self, text: str) -> np.ndarray:
         """The vector of one query, computed in a batch with whatever other queries are waiting."""
         request = _Request(text)
         self._waiting.put(request)
-        self._start_worker()
         return request.result.result()
-
-    def _start_worker(self) -> None:
-        with self._guard:
-            if self._worker is None:
-                # A daemon: a process that ends does not wait for it; it holds no state worth saving.
-                self._worker = threading.Thread(target=self._serve, name="query-embedding", daemon=True)
-                self._worker.start()
 
     def _serve(self) -> None:
         while True:

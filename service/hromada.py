@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from models.encoders import EMBEDDING_DIMENSION
 from models.language_detector import detect_language
 from models.sector_classifier import SectorClassifier
 from models.ukrainian_pipeline import UkrainianPipeline
+from service.background_priority import run_in_background
 from service.excerpts import Excerpt, excerpts_from_chunks, excerpts_from_hits
 from service.problems import Problem, ProblemReport, ProblemService, get_problem, list_problems
 from service.relevance import RelevanceScale
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from models.passage_embedder import PassageEmbedder
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class DocumentNotFoundError(StoreError):
@@ -145,6 +147,16 @@ class Hromada:
         self.pipeline.lemmas("підготовка до роботи")
         if self.has_store():
             self.searcher.search("підготовка до роботи", k=1)
+
+    def in_background(self, compute: Callable[[], T]) -> T:
+        """``compute()`` on a thread ``Settings.served_batch_niceness`` steps less urgent, so that a server's
+        searches come first (``service.background_priority``).
+
+        The embedder loads here first, at this thread's priority: the thread it starts for queries serves
+        searches, and would otherwise inherit the batch's lower priority.
+        """
+        self.embedder  # noqa: B018 (the property loads it)
+        return run_in_background(compute, self.settings.served_batch_niceness)
 
     @property
     def relevance_scale(self) -> RelevanceScale:

@@ -91,22 +91,26 @@ class Settings(BaseSettings):
 
     candidates: int = Field(100, ge=10, description="Hits each retriever proposes before fusion.")
     rrf_k: int = Field(60, ge=1, description="The constant of reciprocal rank fusion.")
-    # Evidence that a problem's subject is indexed (service/precedents/subject_evidence.py), calibrated by
-    # scripts/bench/precedents.py --calibrate (Youden's J between municipal problems and off-topic questions):
-    # 0.850 for a proposal or case (the middle of the gap between the closest off-topic question and the
-    # least on-topic appeal kept, not its top) lets no off-topic question through; 0.836 for a law passage
-    # lets 22%.
+    # Evidence that a problem's subject is indexed (service/precedents/subject_evidence.py), chosen by
+    # scripts/bench/precedents.py --calibrate on the even half of its calibration problems (held-out municipal
+    # appeals and strategy challenges against sports-rules questions): a proposal or case passage as close as
+    # 99% of municipal problems come (an emptied list hides the answer, a filled one for an off-topic question
+    # shows weak matches, so the bar errs towards filling); a law passage closer than any off-topic question
+    # came, because law is formal text, near any formal question.
     precedent_min_similarity: float = Field(
-        0.836, ge=0, le=1, description="Cosine of a law passage that shows a problem's subject is indexed."
+        0.8533, ge=0, le=1, description="Cosine of a law passage that shows a problem's subject is indexed."
     )
     precedent_min_document_similarity: float = Field(
-        0.850, ge=0, le=1, description="Cosine of a proposal or case that shows the subject is indexed."
+        0.8315, ge=0, le=1, description="Cosine of a proposal or case that shows the subject is indexed."
     )
-    # Set by reasoning, below the evidence bar by the few hundredths that separate a governing passage from
-    # a merely related one: a proposal on the same subject in other words (0.849 for the sample's school bus
-    # project and «немає шкільного автобуса») is listed, an unrelated one (0.79) is not.
-    precedent_document_floor: float = Field(
-        0.824, ge=0, le=1, description="Least cosine of a listed proposal or case."
+    # The article ranking's weights (service/precedents/article_ranking.py), in cosine units. The lexical weight
+    # is chosen by scripts/bench/precedents.py --choose-weights on the hand-paired law problems at even
+    # positions; the competence lift keeps the size set by reasoning (see that function for why).
+    precedent_lexical_weight: float = Field(
+        0.005, ge=0, description="Added to an article's cosine for the best relative BM25 (precedents)."
+    )
+    precedent_competence_lift: float = Field(
+        0.01, ge=0, description="Added to an article's cosine per reason of competence (precedents)."
     )
 
     # Calibrated by scripts/bench/search_floor.py (Youden's J between 150 Kyiv 1551 appeals and 210 sports-rules
@@ -156,7 +160,15 @@ class Settings(BaseSettings):
         10,
         ge=0,
         le=19,
-        description="CPU priority (nice) of `hromada index`: a server's searches on the same machine come first.",
+        description="How much `hromada index` lowers its CPU priority (added to its nice value), so that a "
+        "server's searches on the same machine come first.",
+    )
+    served_batch_niceness: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="How much the thread computing a batch for the server (assigning, clustering, indexing "
+        "uploads) lowers its CPU priority, so that searches come first.",
     )
     rate_limit_per_minute: int = Field(600, ge=1, description="Requests per minute per client.")
     cors_origins: list[str] = Field(

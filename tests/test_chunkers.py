@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from indexing.chunkers import chunk_document
 from indexing.document import KINDS, ChunkSpan, NormalisedText
+from indexing.readers.strategies_reader import read_strategies
 from models.ukrainian_pipeline import UkrainianPipeline
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -136,6 +137,46 @@ def test_a_proposal_is_cut_by_its_section_headings(ukrainian_pipeline: Ukrainian
         "Очікувані результати",
     ]
     assert chunks[4].text.startswith("4. Бюджет\nЗагальна вартість")
+    assert_invariants(chunks, normalised, paginated=False)
+
+
+def test_a_list_section_is_cut_item_by_item_under_its_heading(ukrainian_pipeline: UkrainianPipeline) -> None:
+    text = (
+        "Проєктна пропозиція: «Чиста вода»\n\n"
+        "Опис проблеми\nТри села не мають водогону, криниці влітку пересихають.\n\n"
+        "Заходи\nУ межах проєкту громада проведе:\n"
+        "1. Заміна 9 км магістральних мереж\nна поліетиленові труби.\n"
+        "2. Буріння нової артезіанської свердловини.\n"
+        "3.2.4.Встановлення станції знезалізнення\n"
+    )
+    normalised = NormalisedText(text)
+    chunks = chunk_document(normalised, "proposal", ukrainian_pipeline, paginated=False)
+
+    measures = [chunk for chunk in chunks if chunk.section == "Заходи"]
+    assert [chunk.text for chunk in measures] == [
+        "Заходи\nУ межах проєкту громада проведе:",  # the text introducing the list, under the heading line
+        "1. Заміна 9 км магістральних мереж\nна поліетиленові труби.",  # a wrapped line stays with its item
+        "2. Буріння нової артезіанської свердловини.",
+        "3.2.4.Встановлення станції знезалізнення",
+    ]
+    # The items do not hold the heading, so they carry it for the embedder; a paragraph section stays whole.
+    assert [chunk.heading for chunk in measures] == [None, "Заходи", "Заходи", "Заходи"]
+    [problem] = [chunk for chunk in chunks if chunk.section == "Опис проблеми"]
+    assert problem.text.endswith("пересихають.") and problem.heading is None
+    assert_invariants(chunks, normalised, paginated=False)
+
+
+def test_a_strategy_is_cut_into_its_challenges_goals_and_projects(ukrainian_pipeline: UkrainianPipeline) -> None:
+    [document, _] = read_strategies(FIXTURES / "strategies" / "hromadas-sample.json", source="hromadas.json")
+    normalised = NormalisedText(document.pages[0])
+    chunks = chunk_document(normalised, "proposal", ukrainian_pipeline, paginated=False)
+
+    challenges = [chunk.text for chunk in chunks if chunk.section == "Виклики"]
+    assert challenges[0] == "- Близькість до країни-агресора відлякує інвесторів"
+    assert all(text.count("\n") == 0 for text in challenges)  # one challenge a chunk
+    goals = [chunk for chunk in chunks if chunk.section == "Стратегічні цілі"]
+    assert goals[0].text.startswith("- Стратегічна ціль 1. Створення сприятливих умов для розвитку бізнесу")
+    assert {chunk.heading for chunk in goals} == {"Стратегічні цілі"}
     assert_invariants(chunks, normalised, paginated=False)
 
 

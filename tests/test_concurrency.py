@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -134,16 +135,48 @@ def test_a_second_writer_waits_or_is_told_the_store_is_busy(
     assert_citations_hold(patient, "ремонт дороги")
 
 
+def thread_niceness(native_id: int | None = None) -> int:
+    return os.getpriority(os.PRIO_PROCESS, native_id or threading.get_native_id())
+
+
+def test_a_served_batch_is_computed_at_a_lower_priority_and_searches_keep_theirs(
+    appeals_store: Hromada,
+) -> None:
+    served = Hromada(
+        appeals_store.settings.model_copy(update={"served_batch_niceness": 5}),
+        appeals_store.embedder,
+        appeals_store.pipeline,
+    )
+    own = thread_niceness()
+
+    assert served.in_background(thread_niceness) == min(19, own + 5)
+    assert thread_niceness() == own, "the caller's thread keeps its priority"
+    with pytest.raises(ZeroDivisionError):
+        served.in_background(lambda: 1 / 0)
+    client = TestClient(create_app(served))
+    assigned = client.post("/problems/assign", json={"items": [{"id": "n-1", "text": "Немає гарячої води"}]})
+    assert assigned.status_code == 200, assigned.text
+    assert client.get("/search", params={"q": "немає гарячої води"}).json()["hits"]
+    queries = [thread for thread in threading.enumerate() if thread.name == "query-embedding"]
+    assert queries and {thread_niceness(thread.native_id) for thread in queries} == {own}, (
+        "queries are embedded at the server's priority"
+    )
+
+
 # ---------------------------------------------------------------- a large assignment while others read and write
 
 KYIV_APPEALS = Path("/work/shared/data/kyiv1551/requests-2013-04_2015-06.jsonl.gz")
 ASSIGNED_ITEMS = int(os.environ.get("HROMADA_TEST_ASSIGNED_ITEMS", "5000"))
-SLOWDOWN_BOUND = 4.0
-"""How much slower searches may get while a batch is assigned and another process indexes. Issue 10 aims at
-2×; on this machine's 2 vCPUs the measured slowdown of p50 is 1.7–2.1× and of p95 2.2–3.0× (before served
-batches had their own lane and `index` its lower priority: 3.3× and 5.4×), so the test guards against falling
-back, and the aim stays open."""
 """The issue asks for 5,000; a smaller number gives the same comparison sooner on a busy machine."""
+P50_SLOWDOWN_BOUND = 2.0
+P95_SLOWDOWN_BOUND = 2.5
+"""How much slower searches may get while a batch is assigned and another process indexes (issue 10: 2×). The
+batch is computed on a thread 10 nice steps below the server's (``Hromada.in_background``) and ``index`` adds 10
+to its nice value. On 2 vCPUs with other work on the machine (load 4-8), a server at normal priority kept p50
+within 1.1-1.3× and p95 within 0.5-1.6× of idle in six runs (with the batch at the server's priority: p50
+1.5-2.1×, p95 1.3-2.4×). Run under ``nice -n 10`` beside other work at normal priority, the searches' own
+threads lose the cores to that work, and p95 reached 2.0-2.4× (p50 0.9-1.7×): hence 2.5× for p95. What remains is
+the query's embedding: about a quarter more CPU per query while the batch embeds on the other core."""
 SEARCH_PAUSE = 0.2
 """Seconds between searches: people searching, not a loop that would take a core of its own."""
 SEARCHES = [
@@ -236,4 +269,4 @@ def test_a_large_assignment_blocks_neither_searches_nor_another_indexer(
         f"p95 {during_p95:.0f} ms ({len(during)} searches); load {os.getloadavg()[0]:.1f}"
     )
     assert len(during) >= 20, "the searches did not overlap the assignment"
-    assert during_p50 <= SLOWDOWN_BOUND * idle_p50 and during_p95 <= SLOWDOWN_BOUND * idle_p95
+    assert during_p50 <= P50_SLOWDOWN_BOUND * idle_p50 and during_p95 <= P95_SLOWDOWN_BOUND * idle_p95

@@ -264,11 +264,38 @@ def test_a_village_without_a_starosta_gets_the_article_on_the_starosta(sample: H
     assert ("280/97-ВР", "54-1") in articles_of(sample_precedents(sample, NO_STAROSTA)["legislation"])
 
 
-def test_only_an_off_topic_question_gets_empty_lists_over_http(sample: Hromada) -> None:
+# Problems on the sample's subjects, in words of their own; and questions of the UNLP 2026 sports-rules set.
+ON_TOPIC = (
+    README_EXAMPLE,
+    SHARED_LANDFILL,
+    NO_STAROSTA,
+    "У школі немає укриття, під час тривоги діти сидять у коридорі",
+    "Ліхтарі на нашій вулиці не горять, ввечері страшно йти від зупинки",
+    "Водогін постійно рветься, село тижнями сидить без води",
+)
+OFF_TOPIC_QUESTIONS = (
+    OFF_TOPIC,
+    "Які типи змагань проводяться з боротьби самбо?",
+    "Яка мінімальна вага човна класу С1 (каное-одиночка) у кілограмах?",
+)
+
+
+def test_only_off_topic_questions_get_empty_lists_over_http(sample: Hromada) -> None:
     client = TestClient(create_app(sample))
 
-    off_topic = client.post("/precedents", json={"text": OFF_TOPIC}).json()
-    assert off_topic == {"legislation": [], "proposals": [], "cases": []}
-    for problem in (README_EXAMPLE, SHARED_LANDFILL, NO_STAROSTA):
+    for question in OFF_TOPIC_QUESTIONS:
+        body = client.post("/precedents", json={"text": question}).json()
+        assert body == {"legislation": [], "proposals": [], "cases": []}, question
+    for problem in ON_TOPIC:
         body = client.post("/precedents", json={"text": problem}).json()
-        assert body["legislation"] and body["cases"], problem
+        assert body["legislation"] and body["proposals"] and body["cases"], problem
+
+
+def test_a_plain_problem_finds_the_strategy_by_the_line_that_states_it(strategies: Hromada) -> None:
+    report = precedent_finder(strategies).find("У місті немає роботи, бо великі заводи позакривалися", k=3)
+
+    first = report.proposals[0]
+    assert first.details["hromada"] == "Лохвицька міська територіальна громада"
+    # The hit is the one challenge that matches, not the whole section of the strategy.
+    assert first.hit.section == "Виклики"
+    assert first.hit.text == "- Безробіття через відсутність великих підприємств"

@@ -4,7 +4,8 @@ The file (``../shared/data/hromada-strategies/data/releases/hromadas.json``, CC 
 hromadas with their KATOTTG code, oblast, raion, type and population; 294 of them also carry the goals,
 projects, challenges and strengths a language model extracted from their development strategies. Each of
 those becomes a ``ParsedDocument`` of kind ``proposal`` whose text has one heading line per section
-(``SECTION_HEADINGS``) followed by that section's items, so that the proposal chunker cuts it by section.
+(``SECTION_HEADINGS``) followed by that section's items as a list, so that the proposal chunker cuts it by
+section and item.
 Hromadas without goals, projects or challenges carry nothing to search and are left out.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from indexing.document import ParsedDocument
+from indexing.document_structure import LIST_ITEM_START
 from indexing.errors import UnreadableFileError
 
 SECTION_HEADINGS: dict[str, str] = {
@@ -95,9 +97,14 @@ def _strategy_text(record: dict[str, Any]) -> str:
 
 
 def _text_of(value: object) -> str:
-    """A field's text with blank lines removed; a list (some releases use them) gives one item per line."""
+    """A field's items, one a line, each marked as a list item («- …») unless the release marked it already.
+
+    Blank lines are removed; a list (some releases use them) gives one item per line. The marks make every
+    section a list that the proposal chunker cuts item by item.
+    """
     items = value if isinstance(value, list) else str(value or "").splitlines()
-    return "\n".join(str(item).strip() for item in items if str(item).strip())
+    lines = [str(item).strip() for item in items if str(item).strip()]
+    return "\n".join(line if LIST_ITEM_START.match(line) else f"- {line}" for line in lines)
 
 
 def _metadata(record: dict[str, Any], name: str) -> dict[str, Any]:

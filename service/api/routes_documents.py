@@ -56,8 +56,9 @@ async def upload_documents(
     # Documents are named by the uploaded name: the server's folders are nobody's business (saved as <digest>-<name>).
     names = {path: path.name.partition("-")[2] for path in saved}
     options = hromada.index_options(kind=kind, show_progress=False, source_names=names)
-    # Indexing takes seconds to minutes: off the event loop, so that other requests keep being answered.
-    report = await run_in_threadpool(hromada.index, saved, options)
+    # Indexing takes seconds to minutes: off the event loop, so that other requests keep being answered, and at
+    # a lower CPU priority, so that searches come first.
+    report = await run_in_threadpool(hromada.in_background, lambda: hromada.index(saved, options))
     # A file that failed is no document's source: keeping it would only fill the uploads folder.
     kept = set(report.indexed) | set(report.unchanged)
     failed = {failure.path for failure in report.failed} - kept

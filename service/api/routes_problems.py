@@ -50,7 +50,8 @@ class Batch(BaseModel):
 def cluster(hromada: HromadaDep, filters: ProblemFilters | None = None) -> dict[str, Any]:
     """Sort the problem statements of the indexed corpus into problems and list them."""
     filters = filters or ProblemFilters()
-    report = hromada.cluster_corpus(filters.search_filters(), threads=hromada.settings.served_batch_threads)
+    threads = hromada.settings.served_batch_threads
+    report = hromada.in_background(lambda: hromada.cluster_corpus(filters.search_filters(), threads=threads))
     problems = hromada.problems(filters.search_filters(), filters.min_size)
     return {**report.to_json(), "problems": [problem.to_json() for problem in problems]}
 
@@ -62,7 +63,8 @@ def assign(batch: Batch, hromada: HromadaDep) -> dict[str, Any]:
         items = items_from_records(batch.items)
     except BatchInputError as error:
         raise HTTPException(422, str(error)) from None
-    return hromada.assign_batch(items, threads=hromada.settings.served_batch_threads).to_json()
+    threads = hromada.settings.served_batch_threads
+    return hromada.in_background(lambda: hromada.assign_batch(items, threads=threads)).to_json()
 
 
 @router.get("/problems")

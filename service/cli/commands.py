@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from models.errors import HromadaError
+from service.background_priority import lower_priority
 from service.excerpt_export import ReportTitle, query_title, to_docx, to_markdown
 from service.hromada import Hromada
 from service.search_types import Hit, SearchFilters
@@ -52,21 +52,15 @@ def index(app: Hromada, args: argparse.Namespace) -> int:
         # Bars only on a terminal: in a file or a pipe they would leave escape codes.
         show_progress=sys.stderr.isatty(),
     )
-    _lower_priority(app.settings.index_niceness)
+    # Indexing is background work: at a lower CPU priority a server's searches on the same cores come first
+    # (on an idle machine it runs as fast as before). Added to the nice value, so never raised.
+    lower_priority(app.settings.index_niceness)
     report = app.index(args.paths, options, ray_address=args.ray or app.settings.ray_address)
     if args.json:
         print_json(report.to_json())
     else:
         _print_report(report)
     return EXIT_PARTIAL if report.failed else EXIT_OK
-
-
-def _lower_priority(niceness: int) -> None:
-    """Indexing is background work: at a lower CPU priority a server's searches on the same cores come first
-    (on an idle machine it runs as fast as before). Never raises the priority a user already lowered."""
-    current = os.getpriority(os.PRIO_PROCESS, 0)
-    if niceness > current:
-        os.setpriority(os.PRIO_PROCESS, 0, niceness)
 
 
 def _read_metadata(path: Path) -> dict[str, Any]:

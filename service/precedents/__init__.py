@@ -6,7 +6,7 @@ the work.
 """
 
 from service.precedents.partner_finder import Evidence, PartnerFinder, PartnerSuggestion, UnknownHromadaError
-from service.precedents.precedent_finder import PrecedentFinder, SimilarityBars
+from service.precedents.precedent_finder import PrecedentFinder
 from service.precedents.precedent_types import Precedent, PrecedentReport
 
 __all__ = [
@@ -16,6 +16,5 @@ __all__ = [
     "Precedent",
     "PrecedentFinder",
     "PrecedentReport",
-    "SimilarityBars",
     "UnknownHromadaError",
 ]

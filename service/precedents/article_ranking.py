@@ -1,33 +1,30 @@
-"""Legislation precedents: passages grouped into articles, and articles ranked by three kinds of evidence.
+"""Legislation precedents: passages grouped into articles, and articles ranked by evidence and a prior.
 
-Plain hybrid search ranks passages, so one long article can fill the list with its parts while the article
-that names the problem in its heading stays below. Here every article is scored once from:
+Plain hybrid search ranks passages, so one long article can fill the list with its parts. Here every article
+is scored once, on the scale of cosine similarity, so that a prior can be sized against real differences of
+meaning (a fused rank score has no such scale: near its top, neighbouring ranks differ by less than a
+thousandth however far apart their meanings are):
 
-- the best cosine similarity of the problem to any of its retrieved passages (what the text says),
-- the cosine similarity of the problem to the article's heading («Стаття 30. Повноваження в галузі
-  житлово-комунального господарства …»: what the article is about), with the same weight, because the two
-  are two views of one article on the same scale,
-- a small lexical term, the best BM25 of its passages relative to the best BM25 among all candidates, so
-  that an article sharing the problem's own words wins a near-tie,
-- the competence prior of ``competence_prior``, which also lifts the act of the article closest to the
-  problem by passage and heading (the sector's own law).
+- the best cosine similarity of the problem to any of its passages (passages carry the article's heading,
+  ``indexing.chunk_context``, so what the article is about counts here);
+- ``ArticleWeights.lexical`` times its best BM25 relative to the best BM25 among all candidates, so that an
+  article sharing the problem's own words wins a near-tie;
+- ``ArticleWeights.competence`` per reason of ``competence_prior``: a specialist cites first the article that
+  says whose task the problem is, and the sector's own act.
+
+A separate term for the heading alone (once half of the score) was dropped: on the benchmark it lowered
+Recall@5 at every weight tried. The lexical weight is chosen by ``scripts/bench/precedents.py
+--choose-weights``; the competence lift keeps the size set by reasoning (0.01 a reason).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from service.precedents.candidate_retrieval import Candidate
-from service.precedents.competence_prior import competence_prior
-
-PASSAGE_WEIGHT = 0.5
-HEADING_WEIGHT = 0.5
-LEXICAL_WEIGHT = 0.02
-"""At most a fifth of the gap between a governing and a related article (see ``competence_prior``)."""
+from service.precedents.competence_prior import competence_reasons
 
 _ARTICLE_SECTION = re.compile(r"^ст\.\s*(?P<number>\d[\w\-]*)")
 _HEADING_LINE = re.compile(r"^\s*Стаття\s+\d[\w\-]*\.?.*")
@@ -53,20 +50,28 @@ class Article:
 
 
 @dataclass(frozen=True)
+class ArticleWeights:
+    """What the lexical evidence and each reason of competence add to an article's cosine similarity."""
+
+    lexical: float
+    competence: float
+
+
+@dataclass(frozen=True)
 class RankedArticle:
     """An article with its score and the parts of the score, for the reason line and for inspection."""
 
     article: Article
     score: float
-    heading_similarity: float
-    prior: float
+    competence: int
+    """How many reasons of ``competence_prior`` lifted it (0, 1 or 2)."""
 
 
 def group_articles(candidates: Iterable[Candidate]) -> list[Article]:
     """The articles of the candidates (passages outside any article, such as preambles, are left out)."""
     articles: dict[tuple[int, str], Article] = {}
     for candidate in candidates:
-        key = article_key(candidate)
+        key = _article_key(candidate)
         if key is None:
             continue
         if key not in articles:
@@ -74,41 +79,35 @@ def group_articles(candidates: Iterable[Candidate]) -> list[Article]:
             articles[key] = Article(key[0], key[1], act, _heading_of(candidate), [])
         articles[key].passages.append(candidate)
     for article in articles.values():
-        article.passages.sort(key=lambda candidate: -candidate.similarity)
+        article.passages.sort(key=lambda candidate: (-candidate.similarity, candidate.chunk.id))
     return list(articles.values())
 
 
-def article_key(candidate: Candidate) -> tuple[int, str] | None:
+def _article_key(candidate: Candidate) -> tuple[int, str] | None:
     """(document id, article number) of a law passage; None for a passage outside any article."""
     match = _ARTICLE_SECTION.match(candidate.chunk.section or "")
     return None if match is None else (candidate.chunk.doc_id, match["number"])
 
 
-def rank_articles(
-    articles: Sequence[Article],
-    embed_headings: Callable[[Sequence[str]], np.ndarray],
-    query_vector: np.ndarray,
-) -> list[RankedArticle]:
-    """Articles ordered by the combined score, best first; ``embed_headings`` gives passage vectors."""
+def rank_articles(articles: Sequence[Article], weights: ArticleWeights) -> list[RankedArticle]:
+    """Articles ordered by the combined score, best first (see the module's description).
+
+    The sector's act is the act of the article closest to the problem by meaning.
+    """
     if not articles:
         return []
-    headings = [article.heading or "" for article in articles]
-    heading_similarities = embed_headings(headings) @ query_vector
-    similarities = [
-        PASSAGE_WEIGHT * article.best.similarity
-        + HEADING_WEIGHT * (heading_similarity if article.heading else article.best.similarity)
-        for article, heading_similarity in zip(articles, heading_similarities.tolist(), strict=True)
-    ]
-    sector_act = articles[int(np.argmax(similarities))].act
+    sector_act = max(articles, key=lambda article: article.best.similarity).act
     best_lexical = max(candidate.lexical for article in articles for candidate in article.passages)
     ranked = []
-    for article, similarity, heading_similarity in zip(
-        articles, similarities, heading_similarities.tolist(), strict=True
-    ):
+    for article in articles:
         lexical = max(candidate.lexical for candidate in article.passages)
-        prior = competence_prior(article.act, article.heading, sector_act)
-        score = similarity + LEXICAL_WEIGHT * (lexical / best_lexical if best_lexical > 0 else 0.0) + prior
-        ranked.append(RankedArticle(article, score, heading_similarity, prior))
+        reasons = competence_reasons(article.act, article.heading, sector_act)
+        score = (
+            article.best.similarity
+            + weights.lexical * (lexical / best_lexical if best_lexical > 0 else 0.0)
+            + weights.competence * reasons
+        )
+        ranked.append(RankedArticle(article, score, reasons))
     return sorted(ranked, key=lambda item: (-item.score, item.article.doc_id, item.article.number))
 
 

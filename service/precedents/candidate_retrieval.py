@@ -1,8 +1,14 @@
 """Candidate passages for a precedent list: hybrid retrieval (dense + lemma BM25) that keeps each signal.
 
-Plain search fuses the two rankings and forgets the scores; precedents need them, because a list must be
-able to say "nothing is similar enough" (the cosine similarity) and an article's rank combines the passage
-score with other evidence.
+Plain search fuses the two rankings and forgets the scores; precedents need them, because the subject decision
+looks at the cosine similarity and an article's rank adds the competence prior to the fused score.
+
+Plain search also fuses two truncated lists: a passage that only the lemmas found has no dense rank, although
+its cosine is one dot product away. Here both rankings are taken over all the candidates (the union of the
+two lists): every candidate is ranked by its cosine, and every candidate that shares a lemma with the problem
+by its BM25. A project line that names the problem's rare word («гемодіаліз», «ОСББ») but sits 300th by
+meaning among a few thousand strategy lines then still gets credit for its meaning, and ranks above lines that
+only one of the two found.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ class Candidate:
     lexical: float
     """BM25 score of the passage's lemmas against the query's; 0 when lemma search did not find it."""
     fused: float
-    """Reciprocal-rank fusion of the two rankings, as plain hybrid search orders passages."""
+    """Reciprocal-rank fusion of the cosine and the BM25 rankings of all candidates."""
 
 
 class CandidateRetriever:
@@ -40,15 +46,16 @@ class CandidateRetriever:
     def retrieve(
         self, query_vector: np.ndarray, lemmas: Sequence[str], chunk_filter: ChunkFilter
     ) -> list[Candidate]:
-        """Candidates that pass ``chunk_filter``, in the order of plain hybrid search."""
+        """Candidates that pass ``chunk_filter``, best fused score first."""
         dense = self.store.dense_search(query_vector, self.depth, chunk_filter)
-        lexical = self.store.lexical_search(lemmas, self.depth, chunk_filter)
-        fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in lexical]], self.rrf_k)
-        if not fused:
+        bm25 = dict(self.store.lexical_search(lemmas, self.depth, chunk_filter))
+        ids = list(dict.fromkeys([chunk_id for chunk_id, _ in dense] + list(bm25)))
+        if not ids:
             return []
-        ids = [chunk_id for chunk_id, _ in fused]
         similarities = self._similarities(ids, dict(dense), query_vector)
-        bm25 = dict(lexical)
+        by_meaning = sorted(ids, key=lambda chunk_id: (-similarities[chunk_id], chunk_id))
+        by_lemmas = sorted(bm25, key=lambda chunk_id: (-bm25[chunk_id], chunk_id))
+        fused = reciprocal_rank_fusion([by_meaning, by_lemmas], self.rrf_k)
         chunks = {chunk.id: chunk for chunk in self.store.chunks(ids)}
         return [
             Candidate(chunks[chunk_id], similarities[chunk_id], bm25.get(chunk_id, 0.0), score)

@@ -1,4 +1,4 @@
-"""Proposal and case precedents: one entry per document, shown by its passage closest to the problem."""
+"""Proposal and case precedents: one entry per document, shown by its passage that ranks best for the problem."""
 
 from __future__ import annotations
 
@@ -10,31 +10,26 @@ from service.precedents.candidate_retrieval import Candidate
 
 @dataclass
 class DocumentMatch:
-    """A document with the retrieved passages of it, the best (highest cosine) first."""
+    """A document with the retrieved passages of it, the best (highest fused score) first."""
 
     passages: list[Candidate]
-    fused: float
-    """The best hybrid-search score (reciprocal-rank fusion) among its passages: the document's rank."""
 
     @property
     def best(self) -> Candidate:
         return self.passages[0]
 
 
-def group_by_document(candidates: Iterable[Candidate], min_similarity: float) -> list[DocumentMatch]:
-    """Documents with a passage at least ``min_similarity`` to the problem, in the order of hybrid search.
+def group_by_document(candidates: Iterable[Candidate]) -> list[DocumentMatch]:
+    """The candidates' documents, ordered by their best passage's fused score.
 
-    Only passages over the bar count, so a document is shown by, and counted for, what really matches.
-    Documents are ordered by their best fused score, not by cosine alone: a project sharing the problem's
-    rare words («гемодіаліз», «ОСББ», a village's name) is found by the lemmas where the cosines of many
-    projects differ by thousandths.
+    Documents are ranked by fused score, not by cosine alone: a project sharing the problem's rare words
+    («гемодіаліз», «ОСББ», a village's name) is found by the lemmas where the cosines of many projects
+    differ by thousandths. No similarity floor applies here: whether anything on the subject is indexed is
+    decided once for all lists (``subject_evidence``); past that, a list is ranked, not cut.
     """
     documents: dict[int, DocumentMatch] = {}
     for candidate in candidates:
-        if candidate.similarity >= min_similarity:
-            document = documents.setdefault(candidate.chunk.doc_id, DocumentMatch([], candidate.fused))
-            document.passages.append(candidate)
-            document.fused = max(document.fused, candidate.fused)
+        documents.setdefault(candidate.chunk.doc_id, DocumentMatch([])).passages.append(candidate)
     for document in documents.values():
-        document.passages.sort(key=lambda candidate: (-candidate.similarity, candidate.chunk.id))
-    return sorted(documents.values(), key=lambda document: (-document.fused, document.best.chunk.id))
+        document.passages.sort(key=lambda candidate: (-candidate.fused, candidate.chunk.id))
+    return sorted(documents.values(), key=lambda document: (-document.best.fused, document.best.chunk.id))

@@ -4,13 +4,13 @@ One query vector and one lemma list serve the three lists. Each list retrieves o
 (legislation; proposals; transcripts and appeals), so that a list is never crowded out by another kind.
 Whether the lists may be filled at all is decided once, from the evidence of the whole store
 (``subject_evidence``): a problem on no subject of the store gets three empty lists. A problem on a subject
-always gets its articles, ranked by ``article_ranking``; a proposal or a case is listed when one of its
-passages reaches ``Settings.precedent_document_floor``, because similarity is all that makes it a precedent.
+gets each list filled to ``k`` by rank: articles by ``article_ranking``, proposals and cases by their best
+passage's fused score (``document_grouping``). No list has a floor of its own, so none is emptied while
+another is filled.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,13 @@ import numpy as np
 
 from indexing.store import ChunkFilter, Store
 from models.ukrainian_pipeline import UkrainianPipeline
-from service.precedents.article_ranking import RankedArticle, article_key, group_articles, rank_articles
+from service.precedents.article_ranking import (
+    Article,
+    ArticleWeights,
+    RankedArticle,
+    group_articles,
+    rank_articles,
+)
 from service.precedents.candidate_retrieval import Candidate, CandidateRetriever
 from service.precedents.document_grouping import DocumentMatch, group_by_document
 from service.precedents.precedent_types import Precedent, PrecedentReport
@@ -31,22 +37,11 @@ if TYPE_CHECKING:
     from models.embedder import Embedder
 
 MAX_PRECEDENTS = 50
-RERANK_DEPTH = 30
-"""Articles, by their closest passage, whose headings are compared with the problem (a list needs at most k)."""
 LEGISLATION_KINDS = ("legislation",)
 PROPOSAL_KINDS = ("proposal",)
 CASE_KINDS = ("transcript", "appeal")
 STRATEGY_DETAILS = ("hromada", "raion", "hromada_type", "population", "katottg")
 """Metadata of a strategy document (``indexing.readers.strategies_reader``) shown with a proposal."""
-
-
-@dataclass(frozen=True)
-class SimilarityBars:
-    """The evidence that a problem's subject is indexed, and the least similarity of a listed document."""
-
-    subject: SubjectBars
-    document_floor: float
-    """Least cosine of a proposal's or case's passage to the problem for the document to be listed."""
 
 
 @dataclass
@@ -58,7 +53,7 @@ class _Candidates:
     cases: list[Candidate]
 
     def evidence(self) -> SubjectEvidence:
-        return subject_evidence(self.legislation, self.proposals + self.cases, article_key)
+        return subject_evidence(self.legislation, self.proposals + self.cases)
 
 
 @dataclass(frozen=True)
@@ -77,16 +72,16 @@ class PrecedentFinder:
         store: Store,
         embedder: Embedder,
         pipeline: UkrainianPipeline,
-        bars: SimilarityBars,
+        bars: SubjectBars,
+        weights: ArticleWeights,
         candidates: int = 100,
         rrf_k: int = 60,
     ) -> None:
         self.embedder = embedder
         self.pipeline = pipeline
         self.bars = bars
+        self.weights = weights
         self._retriever = CandidateRetriever(store, candidates, rrf_k)
-        # Article headings recur from query to query; embedding each once keeps a query fast.
-        self._heading_vectors: dict[str, np.ndarray] = {}
 
     def find(self, text: str, k: int = 5, filters: SearchFilters | None = None) -> PrecedentReport:
         """The ``k`` best precedents of each kind for the problem ``text``.
@@ -96,13 +91,14 @@ class PrecedentFinder:
         has its own kinds.
         """
         query = self._query(text, k, filters)
-        candidates = self._candidates(query, filters or SearchFilters())
-        if not candidates.evidence().is_on_subject(self.bars.subject):
+        filters = filters or SearchFilters()
+        candidates = self._candidates(query, filters)
+        if not self._evidence(query, filters, candidates).is_on_subject(self.bars):
             return PrecedentReport(legislation=[], proposals=[], cases=[])
         return PrecedentReport(
             legislation=[
                 self._article_precedent(query, ranked, rank)
-                for rank, ranked in enumerate(self._rank(query, candidates.legislation, k)[:k], start=1)
+                for rank, ranked in enumerate(self._rank(candidates.legislation)[:k], start=1)
             ],
             proposals=self._documents(query, k, candidates.proposals),
             cases=self._documents(query, k, candidates.cases),
@@ -110,15 +106,28 @@ class PrecedentFinder:
 
     def ranked_articles(self, text: str, filters: SearchFilters | None = None) -> list[RankedArticle]:
         """The candidate articles, best first (the legislation list before it is cut to k); none off-subject."""
+        return rank_articles(self.candidate_articles(text, filters), self.weights)
+
+    def candidate_articles(self, text: str, filters: SearchFilters | None = None) -> list[Article]:
+        """The articles of the retrieved law passages, unranked (for choosing the weights); none off-subject."""
         query = self._query(text, 1, filters)
-        candidates = self._candidates(query, filters or SearchFilters())
-        if not candidates.evidence().is_on_subject(self.bars.subject):
+        filters = filters or SearchFilters()
+        candidates = self._candidates(query, filters)
+        if not self._evidence(query, filters, candidates).is_on_subject(self.bars):
             return []
-        return self._rank(query, candidates.legislation)
+        return group_articles(candidates.legislation)
 
     def evidence(self, text: str, filters: SearchFilters | None = None) -> SubjectEvidence:
         """What the store holds on the subject of ``text`` (for calibration and inspection)."""
-        return self._candidates(self._query(text, 1, filters), filters or SearchFilters()).evidence()
+        query = self._query(text, 1, filters)
+        filters = filters or SearchFilters()
+        return self._evidence(query, filters, self._candidates(query, filters))
+
+    def _evidence(self, query: _Query, filters: SearchFilters, candidates: _Candidates) -> SubjectEvidence:
+        """The subject evidence of the whole store: filters narrow the lists, not what counts as indexed."""
+        if filters.to_chunk_filter().is_empty():
+            return candidates.evidence()
+        return self._candidates(query, SearchFilters()).evidence()
 
     def _candidates(self, query: _Query, filters: SearchFilters) -> _Candidates:
         law_filter = ChunkFilter(kinds=LEGISLATION_KINDS, sector=filters.sector or None)
@@ -131,13 +140,11 @@ class PrecedentFinder:
     def _retrieve(self, query: _Query, chunk_filter: ChunkFilter) -> list[Candidate]:
         return self._retriever.retrieve(query.vector, query.lemmas, chunk_filter)
 
-    def _rank(self, query: _Query, law: list[Candidate], depth: int = 0) -> list[RankedArticle]:
-        articles = sorted(group_articles(law), key=lambda article: -article.best.similarity)
-        # Only the articles with the closest passages are reranked: their headings are embedded per query.
-        return rank_articles(articles[: max(RERANK_DEPTH, depth)], self._embed_headings, query.vector)
+    def _rank(self, law: list[Candidate]) -> list[RankedArticle]:
+        return rank_articles(group_articles(law), self.weights)
 
     def _documents(self, query: _Query, k: int, candidates: list[Candidate]) -> list[Precedent]:
-        documents = group_by_document(candidates, self.bars.document_floor)[:k]
+        documents = group_by_document(candidates)[:k]
         return [self._document_precedent(query, document, rank) for rank, document in enumerate(documents, 1)]
 
     def _article_precedent(self, query: _Query, ranked: RankedArticle, rank: int) -> Precedent:
@@ -152,8 +159,7 @@ class PrecedentFinder:
                 "act": article.act,
                 "article": article.number,
                 "similarity": round(best.similarity, 4),
-                "heading_similarity": round(ranked.heading_similarity, 4),
-                "prior": ranked.prior,
+                "competence": ranked.competence,
                 "passages": len(article.passages),
             },
         )
@@ -168,7 +174,6 @@ class PrecedentFinder:
             details={
                 "similarity": round(best.similarity, 4),
                 "passages": len(document.passages),
-                "chunk_ids": [candidate.chunk.id for candidate in document.passages],
                 **strategy,
             },
         )
@@ -189,12 +194,6 @@ class PrecedentFinder:
             lemmas=self.pipeline.lemmas(text),
             keywords=self.pipeline.keyword_lemmas(text),
         )
-
-    def _embed_headings(self, headings: Sequence[str]) -> np.ndarray:
-        new = sorted({heading for heading in headings if heading not in self._heading_vectors})
-        if new:
-            self._heading_vectors.update(zip(new, self.embedder.embed_passages(new), strict=True))
-        return np.vstack([self._heading_vectors[heading] for heading in headings])
 
 
 def _chunk_filter(kinds: tuple[str, ...], filters: SearchFilters) -> ChunkFilter:

@@ -4,8 +4,9 @@ and a known problem turned into the text its precedents are looked for with."""
 from __future__ import annotations
 
 from service.hromada import Hromada
+from service.precedents.article_ranking import ArticleWeights
 from service.precedents.partner_finder import PartnerFinder
-from service.precedents.precedent_finder import PrecedentFinder, SimilarityBars
+from service.precedents.precedent_finder import PrecedentFinder
 from service.precedents.strategy_profiles import load_profiles
 from service.precedents.subject_evidence import SubjectBars
 from service.searcher import MAX_QUERY_CHARS
@@ -16,12 +17,15 @@ PROBLEM_EXAMPLES = 3
 
 def precedent_finder(app: Hromada) -> PrecedentFinder:
     settings = app.settings
-    bars = SimilarityBars(
-        SubjectBars(settings.precedent_min_similarity, settings.precedent_min_document_similarity),
-        settings.precedent_document_floor,
-    )
+    bars = SubjectBars(settings.precedent_min_similarity, settings.precedent_min_document_similarity)
     return PrecedentFinder(
-        app.store(with_model=True), app.embedder, app.pipeline, bars, settings.candidates, settings.rrf_k
+        app.store(with_model=True),
+        app.embedder,
+        app.pipeline,
+        bars,
+        ArticleWeights(settings.precedent_lexical_weight, settings.precedent_competence_lift),
+        settings.candidates,
+        settings.rrf_k,
     )
 
 
