@@ -364,11 +364,10 @@ class _EmbedderOnDemand:
     Listing saved problems embeds nothing, so ``hromada problems`` must not wait seconds for the model.
     """
 
-    name: str = MODEL_NAME
-    dimension: int = EMBEDDING_DIMENSION
-
     def __init__(self, hromada: Hromada) -> None:
         self._hromada = hromada
+        # The embedder given to the Hromada, if any (another model's vectors must not pass for e5's).
+        self.name, self.dimension = hromada._model_identity()
 
     def embed_passages(
         self, texts: Sequence[str], show_progress: bool = False, threads: int | None = None

@@ -1,4 +1,6 @@
-"""Access to the HTTP API: keys and roles, revocation, loopback-only without keys, CORS and rate limits."""
+"""Access to the HTTP API: keys and roles, revocation, loopback-only without keys, CORS and rate limits.
+
+Access does not depend on what the vectors mean: the store is the shared corpus with the fake encoder's vectors."""
 
 from __future__ import annotations
 
@@ -13,11 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from models.embedder import Embedder
-from models.ukrainian_pipeline import UkrainianPipeline
 from service.access_keys import AccessConfigError, KeysFile, KeyStore, parse_environment_keys
 from service.api import create_app
 from service.api.access import RateLimiter, UnprotectedServerError, check_binding, required_role
+from service.cli import main
 from service.hromada import Hromada
 from service.settings import Settings
 
@@ -25,23 +26,19 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 SEARCH = {"q": "підвезення учнів до школи", "k": 2}
 
 
-def serving(
-    indexed: Hromada, embedder: Embedder, pipeline: UkrainianPipeline, keys_file: Path, **settings: object
-) -> tuple[TestClient, KeyStore]:
+def serving(indexed: Hromada, keys_file: Path, **settings: object) -> tuple[TestClient, KeyStore]:
     """A client of an app over the shared indexed store (read only here), with its own keys file."""
     hromada = Hromada(
         Settings(store=indexed.settings.store, keys_file=keys_file, **settings),
-        embedder=embedder,
-        pipeline=pipeline,
+        embedder=indexed.embedder,
+        pipeline=indexed.pipeline,
     )
     return TestClient(create_app(hromada)), KeyStore(KeysFile(keys_file))
 
 
 @pytest.fixture
-def guarded(
-    indexed: Hromada, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline, tmp_path: Path
-) -> tuple[TestClient, KeyStore]:
-    return serving(indexed, embedder, ukrainian_pipeline, tmp_path / "keys.json")
+def guarded(fake_indexed: Hromada, tmp_path: Path) -> tuple[TestClient, KeyStore]:
+    return serving(fake_indexed, tmp_path / "keys.json")
 
 
 def hromada_command(*args: str | Path, **environment: str) -> subprocess.CompletedProcess[str]:
@@ -108,13 +105,9 @@ def test_keys_are_stored_hashed_in_a_private_file_and_revocation_is_immediate(
     assert client.get("/search", params=SEARCH).status_code == 401
 
 
-def test_keys_from_the_environment(
-    indexed: Hromada, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline, tmp_path: Path
-) -> None:
+def test_keys_from_the_environment(fake_indexed: Hromada, tmp_path: Path) -> None:
     secret = "k" * 40
-    client, _ = serving(
-        indexed, embedder, ukrainian_pipeline, tmp_path / "keys.json", api_keys=SecretStr(f"writer:{secret}")
-    )
+    client, _ = serving(fake_indexed, tmp_path / "keys.json", api_keys=SecretStr(f"writer:{secret}"))
     assert client.get("/search", params=SEARCH).status_code == 401
     assert client.get("/search", params=SEARCH, headers={"X-API-Key": secret}).status_code == 200
     with pytest.raises(AccessConfigError, match="entry 2: the key is shorter") as error:
@@ -124,45 +117,39 @@ def test_keys_from_the_environment(
         parse_environment_keys("superuser:" + secret)
 
 
-def test_keys_commands_and_serve_refusing_an_open_address(tmp_path: Path) -> None:
+def test_keys_commands_and_serve_refusing_an_open_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = tmp_path / "store"
+    # In a process of its own: were the refusal missing, the server would start and keep running.
     refused = hromada_command("serve", "--host", "0.0.0.0", "--store", store)
     assert refused.returncode == 2 and "no API keys" in refused.stderr, refused.stderr
-    created = hromada_command(
-        "keys", "create", "--role", "admin", "--name", "адміністратор", "--store", store, "--json"
-    )
-    assert created.returncode == 0, created.stderr
-    key = json.loads(created.stdout)
+    create = ["keys", "create", "--role", "admin", "--name", "адміністратор", "--store", str(store), "--json"]
+    assert main(create) == 0
+    key = json.loads(capsys.readouterr().out)
     assert key["key"].startswith("hmd_") and key["role"] == "admin"
-    listed = hromada_command("keys", "list", "--store", store, "--json")
-    assert json.loads(listed.stdout)["keys"] == [{k: key[k] for k in ("id", "name", "role", "created")}]
-    assert key["key"] not in listed.stdout
-    revoked = hromada_command("keys", "revoke", key["id"], "--store", store)
-    assert revoked.returncode == 0 and KeyStore(KeysFile(store / "keys.json")).in_force() == []
-    unknown = hromada_command("keys", "revoke", "nope", "--store", store)
-    assert unknown.returncode == 2 and "no key with id 'nope'" in unknown.stderr
+    assert main(["keys", "list", "--store", str(store), "--json"]) == 0
+    listed = capsys.readouterr().out
+    assert json.loads(listed)["keys"] == [{k: key[k] for k in ("id", "name", "role", "created")}]
+    assert key["key"] not in listed
+    assert main(["keys", "revoke", key["id"], "--store", str(store)]) == 0
+    assert KeyStore(KeysFile(store / "keys.json")).in_force() == []
+    assert main(["keys", "revoke", "nope", "--store", str(store)]) == 2
+    assert "no key with id 'nope'" in capsys.readouterr().err
 
 
-def test_cors_is_closed_unless_origins_are_listed(
-    indexed: Hromada, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline, tmp_path: Path
-) -> None:
+def test_cors_is_closed_unless_origins_are_listed(fake_indexed: Hromada, tmp_path: Path) -> None:
     origin = {"Origin": "https://hromada.example"}
-    closed, _ = serving(indexed, embedder, ukrainian_pipeline, tmp_path / "a.json")
+    closed, _ = serving(fake_indexed, tmp_path / "a.json")
     assert "access-control-allow-origin" not in closed.get("/health", headers=origin).headers
-    opened, _ = serving(
-        indexed, embedder, ukrainian_pipeline, tmp_path / "b.json", cors_origins=["https://hromada.example"]
-    )
+    opened, _ = serving(fake_indexed, tmp_path / "b.json", cors_origins=["https://hromada.example"])
     assert opened.get("/health", headers=origin).headers["access-control-allow-origin"] == origin["Origin"]
     other = opened.get("/health", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
 
 
-def test_rate_limit_per_client_answers_429_with_retry_after(
-    indexed: Hromada, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline, tmp_path: Path
-) -> None:
-    client, keys = serving(
-        indexed, embedder, ukrainian_pipeline, tmp_path / "keys.json", rate_limit_per_minute=3
-    )
+def test_rate_limit_per_client_answers_429_with_retry_after(fake_indexed: Hromada, tmp_path: Path) -> None:
+    client, keys = serving(fake_indexed, tmp_path / "keys.json", rate_limit_per_minute=3)
     first, second = ({"X-API-Key": keys.create("reader")[1]} for _ in range(2))
     statuses = [client.get("/stats", headers=first).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]

@@ -1,5 +1,6 @@
 """Bad input through the command line and HTTP: each bad file gets its own error, the store is unchanged,
-memory stays bounded and the server keeps serving.
+memory stays bounded and the server keeps serving. What is refused and why does not depend on the vectors'
+meaning: the stores here get the fake encoder's.
 
 The bad files are made here from a real PDF and real Ukrainian text: corrupt, truncated, encrypted, empty and
 blank PDFs, binary data named .txt, a zip bomb named .docx (with honest and with lying sizes), an enormous
@@ -11,11 +12,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import struct
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -25,14 +23,14 @@ import pytest
 from docx import Document
 from fastapi.testclient import TestClient
 
-from models.embedder import Embedder
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.api import create_app
 from service.hromada import Hromada
 from service.settings import Settings
+from tests.conftest import Command
+from tests.hashing_encoder import HashingEncoder
 from tests.scans import png_declaring
 
-REPOSITORY = Path(__file__).resolve().parents[1]
 SPORT_PDF = Path(__file__).parent / "fixtures" / "readers" / "sport-rules-3-pages.pdf"
 MAX_FILE_BYTES = 1_000_000
 MAX_UPLOAD_BYTES = 2_000_000
@@ -146,8 +144,8 @@ def settings(store: Path) -> Settings:
 
 
 @pytest.fixture
-def service(tmp_path: Path, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline) -> Hromada:
-    return Hromada(settings(tmp_path / "store"), embedder=embedder, pipeline=ukrainian_pipeline)
+def service(tmp_path: Path, fake_encoder: HashingEncoder, ukrainian_pipeline: UkrainianPipeline) -> Hromada:
+    return Hromada(settings(tmp_path / "store"), embedder=fake_encoder, pipeline=ukrainian_pipeline)  # type: ignore[arg-type]
 
 
 def peak_rss_growth_kb(action: Callable[[], object]) -> int:
@@ -165,7 +163,9 @@ def _status_kb(field: str) -> int:
     raise LookupError(field)
 
 
-def test_each_bad_file_fails_alone_through_the_cli(tmp_path: Path) -> None:
+def test_each_bad_file_fails_alone_through_the_cli(
+    tmp_path: Path, fake_cli: Command, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "inbox"
     folder.mkdir()
     for name, make, _ in BAD_FILES:
@@ -173,17 +173,12 @@ def test_each_bad_file_fails_alone_through_the_cli(tmp_path: Path) -> None:
     for name, data in GOOD_FILES.items():
         (folder / name).write_bytes(data)
     store = tmp_path / "store"
-    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY), "HROMADA_MAX_FILE_BYTES": str(MAX_FILE_BYTES)}
-    result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "index", str(folder), "--store", str(store), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=environment,
-    )
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    report = json.loads(result.stdout)
+    monkeypatch.setenv("HROMADA_MAX_FILE_BYTES", str(MAX_FILE_BYTES))
+    status = fake_cli(["index", str(folder), "--store", str(store), "--json"])
+    out, err = capfd.readouterr()
+    assert status == 1, err
+    assert "Traceback" not in err
+    report = json.loads(out)
     reasons = {Path(failure["path"]).name: failure["error"] for failure in report["failed"]}
     for name, _, expected in BAD_FILES:
         assert re.search(expected, reasons.get(name, "")), f"{name}: {reasons.get(name)!r}"

@@ -1,4 +1,9 @@
-"""The ``hromada`` command as scripts use it: clean JSON on stdout, exit statuses, batch queries, exports."""
+"""The ``hromada`` command as scripts use it: clean JSON on stdout, exit statuses, batch queries, exports.
+
+Commands that embed run in this process (``service.cli.main``, the command's own code after the process starts)
+with the fake encoder: their output does not depend on what the vectors mean. The process itself (``python -m
+service.cli``: exit statuses, nothing on stdout but JSON, what it imports) is run where that is what is tested.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,9 @@ import pytest
 from docx import Document
 
 from models.encoders import BACKENDS, OPENVINO_BF16
+from service.cli import main
 from service.hromada import Hromada
+from tests.conftest import Command
 from tests.word_footnotes import footnotes
 
 
@@ -25,52 +32,59 @@ def hromada(
     return subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=cwd, env=environment)
 
 
-def test_index_prints_one_json_object_and_exits_1_when_a_file_fails(tmp_path: Path, corpus: Path) -> None:
+def test_index_prints_one_json_object_and_exits_1_when_a_file_fails(
+    tmp_path: Path, corpus: Path, fake_cli: Command, capfd: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "docs"
     shutil.copytree(corpus / "appeals", folder)
     (folder / "scan.pdf").write_bytes(b"%PDF-1.4\n%broken beyond repair")
-    result = hromada("index", folder, "--store", tmp_path / "store", "--json")
-    assert result.returncode == 1, result.stderr
-    report = json.loads(result.stdout)
+    status = fake_cli(["index", str(folder), "--store", str(tmp_path / "store"), "--json"])
+    out, err = capfd.readouterr()  # what the process's stdout and stderr got, libraries' writes included
+    assert status == 1, err
+    report = json.loads(out)
     assert set(report) >= {"indexed", "unchanged", "failed", "documents", "chunks"}
     assert report["documents"] == 32 and report["chunks"] == 32
     assert report["failed"][0]["path"].endswith("scan.pdf") and report["failed"][0]["error"]
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in err
 
-    again = hromada("--store", tmp_path / "store", "--json", "index", folder / "appeals-2025.jsonl")
-    assert again.returncode == 0 and json.loads(again.stdout)["unchanged"] == [
+    again = fake_cli(
+        ["--store", str(tmp_path / "store"), "--json", "index", str(folder / "appeals-2025.jsonl")]
+    )
+    assert again == 0 and json.loads(capfd.readouterr().out)["unchanged"] == [
         str(folder / "appeals-2025.jsonl")
     ]
 
 
-def test_search_json_and_batch_queries_load_the_models_once(indexed: Hromada, tmp_path: Path) -> None:
-    store = indexed.settings.store
-    single = hromada("search", "шкільний автобус", "-k", "2", "--store", store, "--json")
-    assert single.returncode == 0, single.stderr
-    body = json.loads(single.stdout)
+def test_search_json_and_batch_queries_load_the_models_once(
+    fake_indexed: Hromada, fake_cli: Command, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    store = str(fake_indexed.settings.store)
+    assert fake_cli(["search", "шкільний автобус", "-k", "2", "--store", store, "--json"]) == 0
+    body = json.loads(capfd.readouterr().out)
     assert body["query"] == "шкільний автобус" and len(body["hits"]) == 2
 
     queries = tmp_path / "queries.jsonl"
     queries.write_text(
         '{"id": "q1", "query": "немає води"}\n{"id": "q2", "query": "вчителі математики"}\n', encoding="utf-8"
     )
-    batch = hromada("search", "--queries", queries, "-k", "3", "--kind", "appeal", "--store", store, "--json")
-    assert batch.returncode == 0, batch.stderr
-    lines = [json.loads(line) for line in batch.stdout.splitlines()]
+    batch = ["search", "--queries", str(queries), "-k", "3", "--kind", "appeal", "--store", store, "--json"]
+    assert fake_cli(batch) == 0
+    lines = [json.loads(line) for line in capfd.readouterr().out.splitlines()]
     assert [line["id"] for line in lines] == ["q1", "q2"]
     assert all(hit["kind"] == "appeal" for line in lines for hit in line["hits"])
 
 
-def test_excerpts_to_docx_and_markdown(indexed: Hromada, tmp_path: Path) -> None:
-    store = indexed.settings.store
+def test_excerpts_to_docx_and_markdown(
+    fake_indexed: Hromada, fake_cli: Command, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    store = str(fake_indexed.settings.store)
     output = tmp_path / "excerpts.docx"
-    result = hromada(
-        "excerpts", "компетенція ради", "-k", "2", "--format", "docx", "-o", output, "--store", store
-    )
-    assert result.returncode == 0, result.stderr
+    assert fake_cli(["excerpts", "компетенція ради", "-k", "2", "--format", "docx", "-o", str(output),
+                     "--store", store]) == 0  # fmt: skip
     assert set(footnotes(Document(str(output)))) == {1, 2}
-    markdown = hromada("excerpts", "компетенція ради", "-k", "2", "--store", store)
-    assert "[^1]:" in markdown.stdout and "[^2]:" in markdown.stdout
+    assert fake_cli(["excerpts", "компетенція ради", "-k", "2", "--store", store]) == 0
+    markdown = capfd.readouterr().out
+    assert "[^1]:" in markdown and "[^2]:" in markdown
 
 
 def test_usage_errors_and_unusable_stores_exit_2(tmp_path: Path) -> None:
@@ -84,21 +98,21 @@ def test_usage_errors_and_unusable_stores_exit_2(tmp_path: Path) -> None:
     assert junk.returncode == 2 and junk.stdout == "" and "not a usable hromada store" in junk.stderr
 
 
-def test_check_and_delete(indexed: Hromada, tmp_path: Path) -> None:
-    store = tmp_path / "store"
-    indexed.store().snapshot(store)
-    check = hromada("check", "--store", store, "--json")
-    assert check.returncode == 0 and json.loads(check.stdout) == {"ok": True, "findings": []}
-    delete = hromada("delete", "1", "--store", store, "--json")
-    assert delete.returncode == 0 and json.loads(delete.stdout) == {"deleted": 1}
-    missing = hromada("delete", "1", "--store", store)
-    assert missing.returncode == 2 and "no document with id 1" in missing.stderr
+def test_check_and_delete(fake_indexed: Hromada, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    store = str(tmp_path / "store")
+    fake_indexed.store().snapshot(Path(store))
+    assert main(["check", "--store", store, "--json"]) == 0
+    assert json.loads(capfd.readouterr().out) == {"ok": True, "findings": []}
+    assert main(["delete", "1", "--store", store, "--json"]) == 0
+    assert json.loads(capfd.readouterr().out) == {"deleted": 1}
+    assert main(["delete", "1", "--store", store]) == 2
+    assert "no document with id 1" in capfd.readouterr().err
 
 
-def test_store_commands_answer_without_loading_the_embedder(indexed: Hromada, tmp_path: Path) -> None:
+def test_store_commands_answer_without_loading_the_embedder(fake_indexed: Hromada, tmp_path: Path) -> None:
     """Commands that compute no vectors must not pay for importing torch, transformers, Ray or the readers."""
     store = tmp_path / "store"
-    indexed.store().snapshot(store)
+    fake_indexed.store().snapshot(store)
     script = (
         "import json, sys\n"
         "from service.cli import main\n"
@@ -114,9 +128,10 @@ def test_store_commands_answer_without_loading_the_embedder(indexed: Hromada, tm
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
     stats = json.loads(result.stdout.splitlines()[0])
-    assert stats["backend"] in BACKENDS and stats["store_backends"] == [indexed.embedder.backend]
+    assert stats["backend"] in BACKENDS and stats["store_backends"] == [fake_indexed.embedder.backend]
 
 
+@pytest.mark.slow
 def test_search_loads_no_torch_when_openvino_embeds(indexed: Hromada, tmp_path: Path) -> None:
     """A one-off search with the OpenVINO backend needs neither torch nor spaCy (their imports cost seconds)."""
     if indexed.embedder.backend != OPENVINO_BF16:

@@ -102,6 +102,7 @@ def test_searches_stay_consistent_while_another_process_indexes(
     assert appeals_store.check() == []
 
 
+@pytest.mark.slow  # the other writer holds the store for HOLD_SECONDS
 def test_a_second_writer_waits_or_is_told_the_store_is_busy(
     appeals_store: Hromada, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline
 ) -> None:

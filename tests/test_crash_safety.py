@@ -19,6 +19,7 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
+@pytest.mark.model  # scripts/crash_test.py runs hromada index with it
 def test_kills_during_commit_faiss_save_and_embedding_lose_nothing(tmp_path: Path) -> None:
     command = [
         sys.executable,

@@ -110,6 +110,7 @@ def test_preparing_into_a_fresh_folder_gives_a_working_model(tmp_path: Path, emb
     assert np.allclose(fresh.embed_queries([QUERY]), embedder.embed_queries([QUERY]), atol=1e-5)
 
 
+@pytest.mark.slow  # verifies a copy of the model's weights in full, twice
 def test_corrupted_weights_are_detected(embedder: Embedder, tmp_path: Path) -> None:
     damaged = tmp_path / "damaged"
     shutil.copytree(embedder.model_dir, damaged)
@@ -169,17 +170,20 @@ def test_the_backend_in_use_was_verified_when_the_model_was_prepared(embedder: E
         assert embedder.backend == OPENVINO_BF16, record.failures
 
 
-def test_a_backend_that_fails_to_load_falls_back_to_fp32(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.slow
+def test_a_backend_that_fails_to_load_falls_back_to_fp32(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "openvino", None)  # as if the package were not installed
-    fallback = Embedder(backend=OPENVINO_BF16)
+    fallback = Embedder(model_dir, backend=OPENVINO_BF16)
     assert fallback.backend == TORCH_FP32
     relevant, irrelevant = fallback.embed_passages([RELEVANT, IRRELEVANT])
     assert fallback.embed_queries([QUERY])[0] @ relevant > fallback.embed_queries([QUERY])[0] @ irrelevant
 
 
 @pytest.fixture(scope="module")
-def fp32_embedder() -> Embedder:
-    return Embedder(backend=TORCH_FP32)
+def fp32_embedder(model_dir: Path) -> Embedder:
+    return Embedder(model_dir, backend=TORCH_FP32)
 
 
 def test_every_backend_gives_vectors_interchangeable_with_fp32(

@@ -1,4 +1,6 @@
-"""Indexing through the Python API: offsets, pages, kinds, incremental runs, deletion and bad input."""
+"""Indexing through the Python API: offsets, pages, kinds, incremental runs, deletion and bad input.
+
+None of it depends on what the vectors mean: the stores hold the fake encoder's vectors."""
 
 from __future__ import annotations
 
@@ -17,20 +19,20 @@ def all_chunks(hromada: Hromada) -> list:
     return list(hromada.store().iter_chunks())
 
 
-def test_every_chunk_is_the_exact_span_of_its_document(indexed: Hromada) -> None:
-    chunks = all_chunks(indexed)
+def test_every_chunk_is_the_exact_span_of_its_document(fake_indexed: Hromada) -> None:
+    chunks = all_chunks(fake_indexed)
     assert len(chunks) > 20
     for chunk in chunks:
-        document = indexed.document(chunk.doc_id)
+        document = fake_indexed.document(chunk.doc_id)
         assert document.text[chunk.start : chunk.end] == chunk.text
 
 
-def test_pdf_chunks_carry_the_page_they_come_from(indexed: Hromada, corpus: Path) -> None:
-    pdf_chunks = [chunk for chunk in all_chunks(indexed) if chunk.source.endswith("sport-rules.pdf")]
+def test_pdf_chunks_carry_the_page_they_come_from(fake_indexed: Hromada, corpus: Path) -> None:
+    pdf_chunks = [chunk for chunk in all_chunks(fake_indexed) if chunk.source.endswith("sport-rules.pdf")]
     assert {chunk.page for chunk in pdf_chunks} == {1, 2, 3}
     pages = PdfReader(corpus / "sport-rules.pdf").pages
     for chunk in pdf_chunks:
-        document = indexed.document(chunk.doc_id)
+        document = fake_indexed.document(chunk.doc_id)
         page_start, page_end = _page_span(document.page_starts, chunk.page, len(document.text))
         assert page_start <= chunk.start < chunk.end <= page_end, "a chunk never spans two pages"
         # The chunk's first words are on that page of the PDF itself (look-alike letters aside).
@@ -47,67 +49,70 @@ def _cyrillic(text: str) -> str:
     return text.translate(str.maketrans("iopaceyxIOPACEYXTHKBM", "іорасеухІОРАСЕУХТНКВМ"))
 
 
-def test_kinds_are_detected_and_recorded(indexed: Hromada) -> None:
+def test_kinds_are_detected_and_recorded(fake_indexed: Hromada) -> None:
     kinds = {
-        Path(chunk.source).parent.name or Path(chunk.source).name: chunk.kind for chunk in all_chunks(indexed)
+        Path(chunk.source).parent.name or Path(chunk.source).name: chunk.kind
+        for chunk in all_chunks(fake_indexed)
     }
     assert kinds["transcripts"] == "transcript"
     assert kinds["proposals"] == "proposal"
     assert kinds["appeals"] == "appeal"
-    legislation = [chunk for chunk in all_chunks(indexed) if chunk.kind == "legislation"]
+    legislation = [chunk for chunk in all_chunks(fake_indexed) if chunk.kind == "legislation"]
     assert any(chunk.section and chunk.section.startswith("ст. 26") for chunk in legislation)
 
 
-def test_languages_are_recorded_per_document(indexed: Hromada) -> None:
-    appeals = [chunk for chunk in all_chunks(indexed) if chunk.kind == "appeal"]
-    languages = {chunk.record_id: indexed.document(chunk.doc_id).language for chunk in appeals}
+def test_languages_are_recorded_per_document(fake_indexed: Hromada) -> None:
+    appeals = [chunk for chunk in all_chunks(fake_indexed) if chunk.kind == "appeal"]
+    languages = {chunk.record_id: fake_indexed.document(chunk.doc_id).language for chunk in appeals}
     assert languages["A-2025-001"] == "uk"
     assert languages["A-2025-004"] == "ru"
 
 
 def test_unchanged_files_are_skipped_and_changed_files_replaced(
-    fresh: Hromada, corpus: Path, tmp_path: Path
+    fake_fresh: Hromada, corpus: Path, tmp_path: Path
 ) -> None:
     folder = tmp_path / "docs"
     shutil.copytree(corpus / "proposals", folder)
     proposals = len(list(folder.iterdir()))
-    first = fresh.index([folder])
+    first = fake_fresh.index([folder])
     assert len(first.indexed) == proposals and first.chunks > 0
-    second = fresh.index([folder])
+    second = fake_fresh.index([folder])
     assert second.indexed == [] and len(second.unchanged) == proposals
 
     proposal = next(folder.glob("*vodohin*"))
     proposal.write_text(
         proposal.read_text(encoding="utf-8") + "\n## Ризики\nЗростання цін на труби.\n", "utf-8"
     )
-    third = fresh.index([folder])
+    third = fake_fresh.index([folder])
     assert third.indexed == [str(proposal)]
-    texts = [chunk.text for chunk in all_chunks(fresh) if chunk.source == str(proposal)]
+    texts = [chunk.text for chunk in all_chunks(fake_fresh) if chunk.source == str(proposal)]
     assert any("Зростання цін на труби" in text for text in texts)
-    assert fresh.stats()["documents"] == proposals, "the old version's document is gone"
-    assert fresh.check() == []
+    assert fake_fresh.stats()["documents"] == proposals, "the old version's document is gone"
+    assert fake_fresh.check() == []
 
 
-def test_delete_removes_a_document_and_indexing_again_restores_it(fresh: Hromada, corpus: Path) -> None:
+def test_delete_removes_a_document_and_indexing_again_restores_it(fake_fresh: Hromada, corpus: Path) -> None:
     appeals = corpus / "appeals"
-    fresh.index([appeals])
-    before = fresh.stats()
-    victim = next(chunk for chunk in all_chunks(fresh) if chunk.record_id == "A-2025-003")
-    fresh.delete(victim.doc_id)
-    assert fresh.stats()["documents"] == before["documents"] - 1
+    fake_fresh.index([appeals])
+    before = fake_fresh.stats()
+    victim = next(chunk for chunk in all_chunks(fake_fresh) if chunk.record_id == "A-2025-003")
+    fake_fresh.delete(victim.doc_id)
+    assert fake_fresh.stats()["documents"] == before["documents"] - 1
     with pytest.raises(DocumentNotFoundError):
-        fresh.document(victim.doc_id)
-    assert all(hit.doc_id != victim.doc_id for hit in fresh.search("немає води водогін", k=10))
+        fake_fresh.document(victim.doc_id)
+    assert all(hit.doc_id != victim.doc_id for hit in fake_fresh.search("немає води водогін", k=10))
     with pytest.raises(DocumentNotFoundError):
-        fresh.delete(victim.doc_id)
+        fake_fresh.delete(victim.doc_id)
 
-    again = fresh.index([appeals])
+    again = fake_fresh.index([appeals])
     assert again.documents == 1, "only the deleted record is indexed again"
-    assert fresh.stats()["documents"] == before["documents"]
-    assert fresh.check() == []
+    assert fake_fresh.stats()["documents"] == before["documents"]
+    assert fake_fresh.check() == []
 
 
-def test_bad_files_are_reported_and_the_rest_indexed(fresh: Hromada, corpus: Path, tmp_path: Path) -> None:
+def test_bad_files_are_reported_and_the_rest_indexed(
+    fake_fresh: Hromada, corpus: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "mixed"
     shutil.copytree(corpus / "proposals", folder)
     (folder / "empty.txt").write_bytes(b"")
@@ -116,55 +121,57 @@ def test_bad_files_are_reported_and_the_rest_indexed(fresh: Hromada, corpus: Pat
     (folder / "broken.jsonl").write_text(
         '{"id": 1, "text": "Прошу відремонтувати дах"}\n{"id": 2, "text": \n', "utf-8"
     )
-    report = fresh.index([folder])
+    report = fake_fresh.index([folder])
     failed = {Path(failure.path).name: failure.error for failure in report.failed}
     assert set(failed) == {"empty.txt", "binary.txt", "fake.pdf", "broken.jsonl"}
     assert "line 2" in failed["broken.jsonl"]
     assert len(report.indexed) == len(list((corpus / "proposals").iterdir()))
-    assert fresh.check() == []
+    assert fake_fresh.check() == []
 
 
-def test_a_failed_run_leaves_what_was_indexed_untouched(fresh: Hromada, corpus: Path, tmp_path: Path) -> None:
-    fresh.index([corpus / "appeals"])
-    before = (fresh.stats(), [chunk.text for chunk in all_chunks(fresh)])
+def test_a_failed_run_leaves_what_was_indexed_untouched(
+    fake_fresh: Hromada, corpus: Path, tmp_path: Path
+) -> None:
+    fake_fresh.index([corpus / "appeals"])
+    before = (fake_fresh.stats(), [chunk.text for chunk in all_chunks(fake_fresh)])
     bad = tmp_path / "bad.csv"
     bad.write_text("id;body\n1;немає тексту\n", encoding="utf-8")
-    report = fresh.index([bad])
+    report = fake_fresh.index([bad])
     assert report.failed and "text" in report.failed[0].error
-    assert (fresh.stats(), [chunk.text for chunk in all_chunks(fresh)]) == before
+    assert (fake_fresh.stats(), [chunk.text for chunk in all_chunks(fake_fresh)]) == before
 
 
-def test_forced_kind_and_metadata_apply_to_every_document(fresh: Hromada, corpus: Path) -> None:
+def test_forced_kind_and_metadata_apply_to_every_document(fake_fresh: Hromada, corpus: Path) -> None:
     options = IndexOptions(kind="note", metadata={"region": "Полтавська область", "date": "2025-03-14"})
-    report = fresh.index([corpus / "transcripts"], options)
+    report = fake_fresh.index([corpus / "transcripts"], options)
     assert {choice.kind for choice in report.kinds} == {"note"}
-    chunks = all_chunks(fresh)
+    chunks = all_chunks(fake_fresh)
     assert {chunk.kind for chunk in chunks} == {"note"}
     assert {chunk.region for chunk in chunks} == {"Полтавська область"}
 
 
-def test_only_selects_records_of_a_large_file(fresh: Hromada, corpus: Path) -> None:
-    report = fresh.index([corpus / "appeals"], IndexOptions(only=("A-2025-00",)))
+def test_only_selects_records_of_a_large_file(fake_fresh: Hromada, corpus: Path) -> None:
+    report = fake_fresh.index([corpus / "appeals"], IndexOptions(only=("A-2025-00",)))
     assert report.documents == 9  # A-2025-001 … 009, not 010
-    records = {chunk.record_id for chunk in all_chunks(fresh)}
+    records = {chunk.record_id for chunk in all_chunks(fake_fresh)}
     assert "A-2025-010" not in records and "A-2025-001" in records
 
 
-def test_a_subset_leaves_the_file_open_for_more_records(fresh: Hromada, corpus: Path) -> None:
+def test_a_subset_leaves_the_file_open_for_more_records(fake_fresh: Hromada, corpus: Path) -> None:
     appeals = corpus / "appeals"
-    first = fresh.index([appeals], IndexOptions(only=("A-2025-001", "A-2025-002")))
-    more = fresh.index([appeals], IndexOptions(only=("A-2025-00",)))
-    again = fresh.index([appeals], IndexOptions(only=("A-2025-00",)))
-    rest = fresh.index([appeals])
+    first = fake_fresh.index([appeals], IndexOptions(only=("A-2025-001", "A-2025-002")))
+    more = fake_fresh.index([appeals], IndexOptions(only=("A-2025-00",)))
+    again = fake_fresh.index([appeals], IndexOptions(only=("A-2025-00",)))
+    rest = fake_fresh.index([appeals])
 
     # A-2025-001..009 match "A-2025-00"; the rest of the 32 appeals come with the last run.
     assert (first.documents, more.documents, rest.documents) == (2, 7, 23)
     assert again.documents == 0 and again.unchanged == [str(appeals / "appeals-2025.jsonl")]
-    assert fresh.index([appeals]).unchanged == [str(appeals / "appeals-2025.jsonl")]
+    assert fake_fresh.index([appeals]).unchanged == [str(appeals / "appeals-2025.jsonl")]
 
 
-def test_document_metadata_comes_from_records(indexed: Hromada) -> None:
-    appeal = next(chunk for chunk in all_chunks(indexed) if chunk.record_id == "A-2025-007")
+def test_document_metadata_comes_from_records(fake_indexed: Hromada) -> None:
+    appeal = next(chunk for chunk in all_chunks(fake_indexed) if chunk.record_id == "A-2025-007")
     assert appeal.region == "Київська область"
     assert appeal.date and appeal.date.startswith("2025-03-09")
-    assert json.dumps(indexed.document(appeal.doc_id).metadata, ensure_ascii=False)
+    assert json.dumps(fake_indexed.document(appeal.doc_id).metadata, ensure_ascii=False)

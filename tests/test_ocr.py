@@ -31,6 +31,7 @@ from service.api import create_app
 from service.excerpt_export import ReportTitle, to_docx, to_markdown
 from service.hromada import Hromada
 from service.settings import Settings
+from tests.conftest import Command
 from tests.scans import PAGE_2_PHRASE, PAGE_3_PHRASE, SPORT_RULES_PDF, Scans, png_declaring
 from tests.word_footnotes import footnotes
 
@@ -38,18 +39,8 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 OCR_MARK = "(розпізнано OCR)"
 
 
-def _tesseract_languages() -> set[str]:
-    if shutil.which("tesseract") is None:
-        return set()
-    listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, check=False)
-    return set(listed.stdout.splitlines()[1:])
-
-
-needs_tesseract = pytest.mark.skipif(
-    not {"ukr", "rus", "eng"} <= _tesseract_languages(),
-    reason="OCR tests need Tesseract with Ukrainian, Russian and English "
-    "(apt-get install -y tesseract-ocr tesseract-ocr-ukr tesseract-ocr-rus tesseract-ocr-eng)",
-)
+needs_tesseract = pytest.mark.usefixtures("tesseract")
+"""The test runs Tesseract (with Ukrainian, Russian and English, else it is skipped): it is marked ``ocr``."""
 
 
 def words(text: str) -> str:
@@ -187,8 +178,14 @@ def test_with_ocr_off_a_scan_is_refused_and_says_why(scans: Scans) -> None:
 # ---------------------------------------------------------------- Tesseract or a language missing
 
 
-def test_without_tesseract_a_scan_fails_alone_and_names_the_packages(scans: Scans, tmp_path: Path) -> None:
-    """The real ``hromada index`` with a PATH that has no Tesseract: the scans fail, the text file is indexed."""
+def test_without_tesseract_a_scan_fails_alone_and_names_the_packages(
+    scans: Scans,
+    tmp_path: Path,
+    fake_cli: Command,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``hromada index`` with a PATH that has no Tesseract: the scans fail, the text file is indexed."""
     folder = tmp_path / "docs"
     folder.mkdir()
     for path in (scans.image_pdf, scans.mixed_pdf, scans.png):
@@ -202,18 +199,13 @@ def test_without_tesseract_a_scan_fails_alone_and_names_the_packages(scans: Scan
         for directory in os.environ.get("PATH", "").split(os.pathsep)
         if directory and not (Path(directory) / "tesseract").exists()
     )
-    environment = {**os.environ, "PATH": path_without_tesseract, "PYTHONPATH": str(REPOSITORY)}
-    environment.pop("HROMADA_OCR_TESSERACT", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "index", folder, "--store", tmp_path / "store", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=environment,
-    )
+    monkeypatch.setenv("PATH", path_without_tesseract)
+    monkeypatch.delenv("HROMADA_OCR_TESSERACT", raising=False)
+    status = fake_cli(["index", str(folder), "--store", str(tmp_path / "store"), "--json"])
+    out, err = capfd.readouterr()
 
-    assert result.returncode == 1, result.stderr
-    report = json.loads(result.stdout)
+    assert status == 1, err
+    report = json.loads(out)
     missing = (
         "scanned: install tesseract-ocr tesseract-ocr-ukr tesseract-ocr-rus tesseract-ocr-eng to read it"
     )
@@ -223,14 +215,17 @@ def test_without_tesseract_a_scan_fails_alone_and_names_the_packages(scans: Scan
         (scans.png.name, missing),
     }
     assert [Path(path).name for path in report["indexed"]] == ["нотатка.txt"]
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in err
 
 
-@needs_tesseract
 def test_a_missing_language_pack_is_named(
-    scans: Scans, tmp_path: Path, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline
+    scans: Scans,
+    tmp_path: Path,
+    embedder: Embedder,
+    ukrainian_pipeline: UkrainianPipeline,
+    tesseract: set[str],
 ) -> None:
-    assert "bel" not in _tesseract_languages()
+    assert "bel" not in tesseract
     settings = Settings(store=tmp_path / "store", ocr_languages="ukr+rus+bel")
     hromada = Hromada(settings, embedder=embedder, pipeline=ukrainian_pipeline)
     note = tmp_path / "нотатка.txt"
@@ -257,13 +252,12 @@ def scanned_store(
     tmp_path_factory: pytest.TempPathFactory,
     embedder: Embedder,
     ukrainian_pipeline: UkrainianPipeline,
+    tesseract: set[str],
 ) -> Hromada:
     """A store of the mixed PDF and the two-page TIFF (its pages 2 and 3 scanned), indexed with the settings' OCR.
 
     (The PNG is page 2 again, the TIFF's first page: search shows one of two identical texts.)
     """
-    if not {"ukr", "rus", "eng"} <= _tesseract_languages():
-        pytest.skip("needs Tesseract with Ukrainian, Russian and English")
     hromada = Hromada(
         Settings(store=tmp_path_factory.mktemp("scanned") / "store"),
         embedder=embedder,

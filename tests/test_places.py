@@ -16,6 +16,7 @@ from indexing.store import open_store
 from service.api import create_app
 from service.cli import main
 from service.hromada import Hromada
+from tests.conftest import Command
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample-corpus"
 RESHETYLIVKA = "Решетилівська міська територіальна громада"
@@ -58,16 +59,6 @@ POLTAVA_NAMES = (
 @pytest.fixture(scope="module")
 def client(indexed: Hromada) -> TestClient:
     return TestClient(create_app(indexed))
-
-
-@pytest.fixture(scope="module")
-def clustered(indexed: Hromada, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the indexed store with the corpus's problems formed, and a batch with regions named loosely."""
-    store = tmp_path_factory.mktemp("clustered") / "store"
-    indexed.store().snapshot(store)
-    copy = Hromada(indexed.settings.model_copy(update={"store": store}), indexed.embedder, indexed.pipeline)
-    copy.cluster_corpus()
-    return store
 
 
 # ------------------------------------------------------------------ the gazetteer
@@ -152,7 +143,7 @@ def test_every_sample_transcript_proposal_and_note_has_its_headers_date_and_regi
     assert appeals and {document["region"] for document in appeals} <= set(Gazetteer.default().regions)
 
 
-def test_record_fields_and_meta_win_over_the_header(fresh: Hromada, tmp_path: Path) -> None:
+def test_record_fields_and_meta_win_over_the_header(fake_fresh: Hromada, tmp_path: Path) -> None:
     note = tmp_path / "note.txt"
     note.write_text(
         "Аналітична записка\nПолтавська область, 14 березня 2025 року\n\n"
@@ -160,8 +151,8 @@ def test_record_fields_and_meta_win_over_the_header(fresh: Hromada, tmp_path: Pa
         encoding="utf-8",
     )
     options = IndexOptions(kind="note", metadata={"region": "Сумщина"}, show_progress=False)
-    assert not fresh.index([note], options).failed
-    [listed] = fresh.store().documents()
+    assert not fake_fresh.index([note], options).failed
+    [listed] = fake_fresh.store().documents()
     assert (listed["date"], listed["region"]) == ("2025-03-14", "Сумська область")
 
 
@@ -190,7 +181,7 @@ def test_kyiv_city_is_not_kyiv_oblast(client: TestClient) -> None:
 
 
 def test_an_unknown_region_is_an_error_naming_the_region_field(
-    client: TestClient, indexed: Hromada, capsys: pytest.CaptureFixture[str]
+    client: TestClient, indexed: Hromada, cli: Command, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for path in ("/search", "/problems"):
         response = client.get(path, params={"q": "вода", "region": "Атлантида"})
@@ -200,7 +191,7 @@ def test_an_unknown_region_is_an_error_naming_the_region_field(
     assert ambiguous.status_code == 422 and "Львівська область" in ambiguous.json()["detail"]
     store = str(indexed.settings.store)
     for command in (["search", "вода"], ["problems"], ["precedents", "немає води"]):
-        assert main([*command, "--region", "Атлантида", "--store", store]) == 2
+        assert cli([*command, "--region", "Атлантида", "--store", store]) == 2
         assert "region" in capsys.readouterr().err
 
 
@@ -231,7 +222,7 @@ def test_the_readme_example_finds_the_poltava_problems(
 
 
 def test_a_batch_names_regions_loosely_and_is_counted_under_the_oblast(
-    clustered: Path, tmp_path: Path, indexed: Hromada, capsys: pytest.CaptureFixture[str]
+    clustered: Path, tmp_path: Path, indexed: Hromada, cli: Command, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "store"
     with open_store(clustered) as original:
@@ -244,7 +235,7 @@ def test_a_batch_names_regions_loosely_and_is_counted_under_the_oblast(
          "region": "м. Полтава"},
     ]  # fmt: skip
     batch.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
-    assert main(["cluster", "--input", str(batch), "--store", str(store), "--json"]) == 0
+    assert cli(["cluster", "--input", str(batch), "--store", str(store), "--json"]) == 0
     assignments = json.loads(capsys.readouterr().out)["assignments"]
     over_http = Hromada(
         indexed.settings.model_copy(update={"store": store}), indexed.embedder, indexed.pipeline
@@ -295,12 +286,8 @@ def test_a_store_of_the_old_format_is_upgraded_and_filters_right(
         assert db.execute("SELECT value FROM meta WHERE key = 'format_version'").fetchone()[0] == "2"
 
 
-def test_partners_know_a_hromada_by_its_other_names_and_compare_regions_by_name(
-    fresh: Hromada, capsys: pytest.CaptureFixture[str]
-) -> None:
-    strategies = Path(__file__).resolve().parent / "fixtures/precedents/hromadas-five.json"
-    assert not fresh.index([strategies], IndexOptions(show_progress=False)).failed
-    client = TestClient(create_app(fresh))
+def test_partners_know_a_hromada_by_its_other_names_and_compare_regions_by_name(strategies: Hromada) -> None:
+    client = TestClient(create_app(strategies))
     answers = [
         client.post("/partners", json={"hromada": name, "k": 4}).json()
         for name in ("Хотинська ТГ", "м. Хотин")

@@ -24,7 +24,7 @@ from service.api import create_app
 from service.hromada import Hromada
 from service.settings import Settings
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 REPOSITORY = Path(__file__).resolve().parents[1]
 APPEALS = REPOSITORY / "tests/fixtures/problems/kyiv1551-appeals-100.jsonl"
 """100 Kyiv 1551 appeals of five categories: two halves of it form and join the same problems."""
@@ -42,6 +42,7 @@ def served(url: str, embedder: Embedder, pipeline: UkrainianPipeline, tmp_path: 
     return Hromada(settings, embedder=embedder, pipeline=pipeline)
 
 
+@pytest.mark.model  # hromada index and search run in processes of their own
 def test_the_command_line_indexes_searches_and_checks_a_postgresql_store(
     postgres_server: object, corpus: Path, tmp_path: Path
 ) -> None:
@@ -152,6 +153,7 @@ def test_servers_sharing_one_database_see_each_others_writes_and_take_turns(
     second.close()
 
 
+@pytest.mark.model  # hromada index runs in a process of its own
 def test_a_writer_killed_mid_run_leaves_a_sound_store_that_the_next_run_completes(
     postgres_server: object, corpus: Path, tmp_path: Path
 ) -> None:

@@ -19,8 +19,9 @@ from service.precedents import PartnerFinder, PrecedentFinder, UnknownHromadaErr
 from service.precedents.precedent_service import partner_finder, precedent_finder
 from service.search_types import InvalidQueryError, SearchFilters
 from service.settings import Settings
+from tests.conftest import Command
+from tests.markers import marks_tests
 
-STRATEGIES = Path(__file__).parent / "fixtures" / "precedents" / "hromadas-five.json"
 HIT_FIELDS = {
     "rank", "score", "doc_id", "chunk_id", "title", "kind", "source", "page", "section",
     "speaker", "date", "text", "start", "end", "citation",
@@ -34,18 +35,6 @@ OFF_TOPIC = "Яка тривалість тайм-ауту в баскетбол
 @pytest.fixture(scope="module")
 def finder(indexed: Hromada) -> PrecedentFinder:
     return precedent_finder(indexed)
-
-
-@pytest.fixture(scope="module")
-def strategies(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline
-) -> Hromada:
-    """A store holding five real hromada strategies: four of one raion (two rural, two urban), one afar."""
-    folder = tmp_path_factory.mktemp("strategies")
-    hromada = Hromada(Settings(store=folder / "store"), embedder=embedder, pipeline=ukrainian_pipeline)
-    report = hromada.index([STRATEGIES])
-    assert not report.failed, report.failed
-    return hromada
 
 
 @pytest.fixture(scope="module")
@@ -153,32 +142,40 @@ def test_an_unknown_or_ambiguous_hromada_is_an_error(partners: PartnerFinder) ->
 # ---------------------------------------------------------------- command line and HTTP
 
 
-def test_cli_prints_three_lists_of_hits_with_reasons(indexed: Hromada) -> None:
-    result = hromada_command("precedents", SCHOOL_BUS, "-k", "2", "--store", indexed.settings.store, "--json")
+def test_cli_prints_three_lists_of_hits_with_reasons(
+    indexed: Hromada, cli: Command, capfd: pytest.CaptureFixture[str]
+) -> None:
+    status = cli(["precedents", SCHOOL_BUS, "-k", "2", "--store", str(indexed.settings.store), "--json"])
 
-    assert result.returncode == 0, result.stderr
-    body = json.loads(result.stdout)
+    out, err = capfd.readouterr()
+    assert status == 0, err
+    body = json.loads(out)
     assert set(body) == {"legislation", "proposals", "cases"}
     for hit in body["legislation"] + body["proposals"] + body["cases"]:
         assert set(hit) >= HIT_FIELDS and hit["reason"]
     assert len(body["cases"]) == 2
 
 
-def test_cli_needs_text_or_a_known_problem(indexed: Hromada) -> None:
-    store = indexed.settings.store
-    neither = hromada_command("precedents", "--store", store)
-    assert neither.returncode == 2 and "TEXT" in neither.stderr
-    unknown = hromada_command("precedents", "--problem", "no-such-problem", "--store", store, "--json")
-    assert unknown.returncode == 2 and unknown.stdout == "" and "no-such-problem" in unknown.stderr
+def test_cli_needs_text_or_a_known_problem(
+    indexed: Hromada, cli: Command, capfd: pytest.CaptureFixture[str]
+) -> None:
+    store = str(indexed.settings.store)
+    assert cli(["precedents", "--store", store]) == 2
+    assert "TEXT" in capfd.readouterr().err
+    assert cli(["precedents", "--problem", "no-such-problem", "--store", store, "--json"]) == 2
+    unknown = capfd.readouterr()
+    assert unknown.out == "" and "no-such-problem" in unknown.err
 
 
-def test_cli_partners_of_a_hromada(strategies: Hromada) -> None:
-    result = hromada_command(
-        "partners", "--hromada", "Рукшинська", "-k", "2", "--store", strategies.settings.store, "--json"
-    )
+def test_cli_partners_of_a_hromada(
+    strategies: Hromada, cli: Command, capfd: pytest.CaptureFixture[str]
+) -> None:
+    store = str(strategies.settings.store)
+    status = cli(["partners", "--hromada", "Рукшинська", "-k", "2", "--store", store, "--json"])
 
-    assert result.returncode == 0, result.stderr
-    body = json.loads(result.stdout)
+    out, err = capfd.readouterr()
+    assert status == 0, err
+    body = json.loads(out)
     assert body["hromada"] == "Рукшинська сільська територіальна громада"
     assert len(body["partners"]) == 2
     assert {"hromada", "region", "raion", "hromada_type", "population", "evidence"} <= set(
@@ -217,6 +214,7 @@ NO_STAROSTA = "У нашому селі немає старости, ніком�
 
 
 @pytest.fixture(scope="module")
+@marks_tests("slow")
 def sample(
     tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline
 ) -> Hromada:

@@ -18,16 +18,16 @@ import pytest
 from docx import Document
 from fastapi.testclient import TestClient
 
+from indexing.store import open_store
 from models.embedder import Embedder
 from models.ukrainian_pipeline import UkrainianPipeline
 from service.api import create_app
-from service.cli import main
 from service.hromada import Hromada
 from service.markdown_headings import text_blocks
 from service.settings import Settings
+from tests.conftest import STRATEGIES, Command
 from tests.word_footnotes import footnotes, quotations
 
-STRATEGIES = Path(__file__).parent / "fixtures" / "precedents" / "hromadas-five.json"
 AUTHOR = "Аналітичний відділ асоціації"
 SECTIONS = [
     "Повторюваність",
@@ -42,18 +42,18 @@ LISTS = ("statements", "legislation", "proposals", "cases")
 
 @pytest.fixture(scope="module")
 def briefed(
-    indexed: Hromada,
+    clustered: Path,
     tmp_path_factory: pytest.TempPathFactory,
     embedder: Embedder,
     ukrainian_pipeline: UkrainianPipeline,
 ) -> Hromada:
     """A copy of the sample store with its problems found, and five hromada strategies added after that."""
     store = tmp_path_factory.mktemp("brief") / "store"
-    indexed.store().snapshot(store)
+    with open_store(clustered) as problems_found:
+        problems_found.snapshot(store)
     hromada = Hromada(
         Settings(store=store, report_author=AUTHOR), embedder=embedder, pipeline=ukrainian_pipeline
     )
-    hromada.cluster_corpus()
     report = hromada.index([STRATEGIES])
     assert not report.failed, report.failed
     return hromada
@@ -184,23 +184,24 @@ def test_the_brief_command_writes_docx_and_markdown_with_its_chart_beside(
     briefed: Hromada,
     landfill: str,
     tmp_path: Path,
+    cli: Command,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HROMADA_REPORT_AUTHOR", "Відділ аналітики громади")
     store = str(briefed.settings.store)
-    assert main(["brief", landfill, "--store", store, "--format", "json"]) == 0
+    assert cli(["brief", landfill, "--store", store, "--format", "json"]) == 0
     brief = json.loads(capsys.readouterr().out)
     docx = tmp_path / "довідка.docx"
-    assert main(["brief", landfill, "--store", store, "--format", "docx", "-o", str(docx)]) == 0
+    assert cli(["brief", landfill, "--store", store, "--format", "docx", "-o", str(docx)]) == 0
     check_cited_exactly(docx.read_bytes(), brief, lambda doc_id: asdict(briefed.document(doc_id)))
     assert Document(str(docx)).core_properties.author == "Відділ аналітики громади"
 
     markdown = tmp_path / "brief.md"
-    assert main(["brief", landfill, "--store", store, "-o", str(markdown)]) == 0
+    assert cli(["brief", landfill, "--store", store, "-o", str(markdown)]) == 0
     text = markdown.read_text(encoding="utf-8")
     assert "](brief-chart.png)" in text and "data:image" not in text
     assert (tmp_path / "brief-chart.png").read_bytes().startswith(b"\x89PNG")
     capsys.readouterr()
-    assert main(["brief", landfill, "--store", store, "--format", "docx"]) == 2
+    assert cli(["brief", landfill, "--store", store, "--format", "docx"]) == 2
     assert "--format docx needs -o FILE" in capsys.readouterr().err

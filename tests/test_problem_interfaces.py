@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from indexing.store import ItemFilter, ProblemSetChangedError
 from indexing.store.problem_item import ProblemItem
 from service.api import create_app
-from service.cli import main
 from service.hromada import Hromada
 from service.problems import ProblemNotFoundError
+from tests.conftest import Command
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures/problems/kyiv1551-appeals-100.jsonl"
 
@@ -76,12 +76,12 @@ def test_a_batch_with_an_empty_text_is_refused_over_http(fresh: Hromada) -> None
 
 
 def test_cluster_command_on_a_batch_file_writes_json_csv_and_chart(
-    fresh: Hromada, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fresh: Hromada, tmp_path: Path, cli: Command, capsys: pytest.CaptureFixture[str]
 ) -> None:
     batch = tmp_path / "batch.jsonl"
     shutil.copy(FIXTURE, batch)
     store = fresh.settings.store
-    status = main(["cluster", "--input", str(batch), "--store", str(store), "--json",
+    status = cli(["cluster", "--input", str(batch), "--store", str(store), "--json",
                    "--csv", str(tmp_path / "a.csv"), "--chart", str(tmp_path / "chart.png")])  # fmt: skip
     assert status == 0
     report = json.loads(capsys.readouterr().out)
@@ -89,19 +89,19 @@ def test_cluster_command_on_a_batch_file_writes_json_csv_and_chart(
     assert (tmp_path / "a.csv").read_text(encoding="utf-8").count("\n") >= 100
     assert (tmp_path / "chart.png").read_bytes().startswith(b"\x89PNG")
 
-    listed = main(["problems", "--store", str(store), "--json", "--min-size", "1", "--since", "2000-01-01"])
+    listed = cli(["problems", "--store", str(store), "--json", "--min-size", "1", "--since", "2000-01-01"])
     assert listed == 0
     saved = json.loads(capsys.readouterr().out)["problems"]
     assert {problem["id"] for problem in saved} == {problem["id"] for problem in report["problems"]}
     first = saved[0]["id"]
-    assert main(["problems", first, "--store", str(store), "--json"]) == 0
+    assert cli(["problems", first, "--store", str(store), "--json"]) == 0
     assert [problem["id"] for problem in json.loads(capsys.readouterr().out)["problems"]] == [first]
-    assert main(["problems", "P-none", "--store", str(store)]) == 2
+    assert cli(["problems", "P-none", "--store", str(store)]) == 2
     assert "no problem with id 'P-none'" in capsys.readouterr().err
 
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"id": "x1", "text": "Не працює ліфт"}\n{"id": "x2", "text": \n', encoding="utf-8")
-    assert main(["cluster", "--input", str(broken), "--store", str(store)]) == 2
+    assert cli(["cluster", "--input", str(broken), "--store", str(store)]) == 2
     assert "line 2" in capsys.readouterr().err
 
 
@@ -153,7 +153,7 @@ def test_reading_problems_loads_no_model(fresh: Hromada) -> None:
 
 
 def test_a_batch_over_http_is_checked_and_kept_as_a_batch_file_is(
-    fresh: Hromada, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fresh: Hromada, tmp_path: Path, cli: Command, capsys: pytest.CaptureFixture[str]
 ) -> None:
     client = TestClient(create_app(fresh))
     assert client.post("/problems/assign", json={"items": batch_items(60)}).status_code == 200
@@ -168,7 +168,7 @@ def test_a_batch_over_http_is_checked_and_kept_as_a_batch_file_is(
     batch.write_text(
         "\n".join(json.dumps(record, ensure_ascii=False) for record in bad_day), encoding="utf-8"
     )
-    assert main(["cluster", "--input", str(batch), "--store", str(fresh.settings.store)]) == 2
+    assert cli(["cluster", "--input", str(batch), "--store", str(fresh.settings.store)]) == 2
     assert f"{batch}, line 3: field 'date' is '2015-13-45', expected YYYY-MM-DD" in capsys.readouterr().err
     assert client.get("/problems").json()["problems"] == saved, "a refused batch saves nothing"
 
@@ -276,11 +276,11 @@ PLANTED = {
 
 
 def test_each_planted_problem_of_the_sample_is_its_own_problem(
-    indexed: Hromada, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    indexed: Hromada, tmp_path: Path, cli: Command, capsys: pytest.CaptureFixture[str]
 ) -> None:
     indexed.store().snapshot(tmp_path / "store")
     capsys.readouterr()
-    assert main(["cluster", "--store", str(tmp_path / "store"), "--json"]) == 0
+    assert cli(["cluster", "--store", str(tmp_path / "store"), "--json"]) == 0
     assignments = json.loads(capsys.readouterr().out)["assignments"]
     store = Hromada(
         indexed.settings.model_copy(update={"store": tmp_path / "store"}), indexed.embedder, indexed.pipeline

@@ -121,15 +121,6 @@ def test_the_trend_months_start_at_the_first_statement_and_run_to_the_collection
 # ---------------------------------------------------------------- through the CLI and HTTP on the sample corpus
 
 
-@pytest.fixture(scope="module")
-def clustered(indexed: Hromada, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the indexed sample corpus, clustered with ``hromada cluster``."""
-    store = tmp_path_factory.mktemp("clustered") / "store"
-    indexed.store().snapshot(store)
-    assert main(["cluster", "--store", str(store), "--json"]) == 0
-    return store
-
-
 def listed(store: Path, capsys: pytest.CaptureFixture[str]) -> list[dict]:
     capsys.readouterr()
     assert main(["problems", "--store", str(store), "--json", "--min-size", "1"]) == 0

@@ -9,9 +9,9 @@ import pytest
 
 from models.errors import ModelNotAvailableError
 from models.statement_model import StatementModel
-from service.cli import main
 from service.hromada import Hromada
 from service.problems.problem_statements import sentence_spans, states_problem_by_cues
+from tests.conftest import Command
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "statements"
 
@@ -61,10 +61,10 @@ def test_laws_give_no_statement_and_appeals_stay_whole(indexed: Hromada) -> None
     ],
 )
 def test_a_planted_problem_is_found_and_procedure_is_not(
-    fresh: Hromada, name: str, kind: str, problem: str, not_problems: list[str]
+    fresh: Hromada, cli: Command, name: str, kind: str, problem: str, not_problems: list[str]
 ) -> None:
     store = str(fresh.settings.store)
-    assert main(["index", str(FIXTURES / name), "--kind", kind, "--store", store]) == 0
+    assert cli(["index", str(FIXTURES / name), "--kind", kind, "--store", store]) == 0
 
     statements = _statements(fresh)
     texts = [item.text for item in statements]

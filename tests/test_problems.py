@@ -48,13 +48,8 @@ def embeddings(embedder: Embedder, items: list[ProblemItem]) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def pipeline() -> UkrainianPipeline:
-    return UkrainianPipeline()
-
-
-@pytest.fixture(scope="module")
-def service(embedder: Embedder, pipeline: UkrainianPipeline) -> ProblemService:
-    return ProblemService(embedder, pipeline, detect_language)
+def service(embedder: Embedder, ukrainian_pipeline: UkrainianPipeline) -> ProblemService:
+    return ProblemService(embedder, ukrainian_pipeline, detect_language)
 
 
 @pytest.fixture

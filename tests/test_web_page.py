@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import shutil
 import socket
 import statistics
 import threading
@@ -30,6 +29,7 @@ from models.ukrainian_pipeline import UkrainianPipeline
 from service.api import create_app
 from service.hromada import Hromada
 from service.settings import Settings
+from tests.markers import marks_tests
 from tests.scans import PAGE_2_PHRASE, Scans
 from tests.word_footnotes import cited_paragraphs, footnotes
 
@@ -136,6 +136,7 @@ def served_with_keys(
 
 
 @pytest.fixture(scope="module")
+@marks_tests("browser", "slow")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
@@ -365,14 +366,11 @@ def served_for_a_scan(
     yield from serve_a_copy(indexed, tmp_path_factory, embedder, ukrainian_pipeline)
 
 
+@pytest.mark.usefixtures("tesseract")
 def test_an_uploaded_scan_is_searchable_and_its_hits_say_they_were_recognised(
     page: Page, served_for_a_scan: Server, scans: Scans
 ) -> None:
     served = served_for_a_scan
-    if shutil.which("tesseract") is None:
-        pytest.skip(
-            "needs Tesseract (apt-get install -y tesseract-ocr tesseract-ocr-ukr tesseract-ocr-rus tesseract-ocr-eng)"
-        )
     open_page(page, f"{served.url}/?view=upload")
     page.set_input_files("#upload-files", [str(scans.mixed_pdf)])
     page.get_by_role("button", name="Додати й проіндексувати").click()

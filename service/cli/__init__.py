@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from models.errors import HromadaError
 from service.cli.commands import EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE
@@ -17,7 +17,9 @@ from service.hromada import Hromada
 from service.settings import Settings
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, make_app: Callable[[Settings], Hromada] = Hromada) -> int:
+    """Run ``hromada ARGS`` and return its exit status; ``make_app`` makes the ``Hromada`` that the command runs on
+    from the settings (tests give one whose models are already loaded)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     for option, default in (("store", None), ("json", False), ("verbose", False)):
@@ -27,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     overrides = {"store": args.store} if args.store else {}
     try:
-        app = Hromada(Settings(**overrides))
+        app = make_app(Settings(**overrides))
         try:
             return int(args.handler(app, args) or EXIT_OK)
         finally:
