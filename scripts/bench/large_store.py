@@ -11,10 +11,10 @@ real text. What this leaves out, and why the figures are a fair or a pessimistic
   source store: lexical search does more work than over a million distinct chunks;
 - the vectors of a copy sit close to their originals, so IVF lists are as unevenly filled as the source's.
 
-The result is an ordinary store folder: ``scripts/bench/search_latency.py --store NEW`` measures it as it would
-any other (hybrid, dense and lexical, one query at a time with query embedding).
+The result is an ordinary store, a folder or a PostgreSQL database (``--target postgresql://…``), so that both
+backends can be compared at one size: ``scripts/bench/search_latency.py --store NEW`` measures it as it would any other (hybrid, dense and lexical, one query at a time with query embedding).
 
-    .venv/bin/python -m scripts.bench.large_store --source STORE --target NEW [--chunks 1000000] [--jitter 0.02]
+    .venv/bin/python -m scripts.bench.large_store --source STORE --target NEW|postgresql://… [--chunks 1000000] [--jitter 0.02]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from indexing.document import ChunkSpan
-from indexing.store.factory import open_store
+from indexing.store.factory import open_store, store_exists
 from indexing.store.records import NewChunk, NewDocument
 
 WRITE_CHUNKS = 20_000
@@ -40,12 +40,12 @@ WRITE_CHUNKS = 20_000
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, required=True, help="a store folder hromada indexed")
-    parser.add_argument("--target", type=Path, required=True, help="the new store folder (must not exist)")
+    parser.add_argument("--target", required=True, help="the new store: a folder or postgresql://… (must not exist)")
     parser.add_argument("--chunks", type=int, default=1_000_000, help="chunks the new store holds at the end")
     parser.add_argument("--jitter", type=float, default=0.02, help="standard deviation of each vector offset")
     arguments = parser.parse_args()
-    if arguments.target.exists():
-        parser.error(f"{arguments.target} exists: give a new folder")
+    if store_exists(arguments.target):
+        parser.error(f"{arguments.target} holds a store already: give a new one")
     with sqlite3.connect(f"file:{arguments.source / 'hromada.sqlite'}?mode=ro", uri=True) as source:
         model, dimension = _model(source)
         source_chunks = source.execute("SELECT count(*) FROM chunks").fetchone()[0]
