@@ -12,8 +12,6 @@ vector index type and the machine's load before and after.
 from __future__ import annotations
 
 import argparse
-import csv
-import gzip
 import json
 import os
 import statistics
@@ -22,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from scripts.bench.real_queries import appeal_openings, sports_questions
 from service.hromada import Hromada
 from service.settings import Settings
 
 BENCH = Path(__file__).resolve().parent
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 MODES = ("hybrid", "dense", "lexical")
 
 
@@ -42,14 +40,7 @@ def real_queries(count: int, seed: int) -> list[str]:
         for line in (BENCH / name).read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
-    with gzip.open(DATA / "kyiv1551" / "requests-2013-04_2015-06.jsonl.gz", "rt", encoding="utf-8") as lines:
-        for number, line in enumerate(lines):
-            if number % 389 == 0:
-                words = str(json.loads(line).get("text", "")).split()[:12]
-                if len(words) >= 4:
-                    queries.append(" ".join(words))
-    with open(DATA / "unlp2026-sport" / "questions.csv", encoding="utf-8") as handle:
-        queries.extend(row["Question"] for row in csv.DictReader(handle))
+    queries += appeal_openings(every=389) + sports_questions()
     order = np.random.default_rng(seed).permutation(len(queries))
     return [queries[i] for i in order[:count]]
 

@@ -25,9 +25,6 @@ Speed figures depend on the machine's load: the script prints it beside them.
 from __future__ import annotations
 
 import argparse
-import csv
-import gzip
-import json
 import os
 import statistics
 import time
@@ -38,7 +35,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+from scripts.bench.real_queries import appeal_openings, sports_questions
+
 K = 10
 FILTER_SHARE = 0.2
 DELETE_SHARE = 0.01
@@ -103,15 +101,7 @@ def grow(real: np.ndarray, size: int, how: str, seed: int) -> np.ndarray:
 
 def query_texts(count: int, seed: int) -> list[str]:
     """Real queries: appeals' first dozen words and the sports questions, shuffled and cut to ``count``."""
-    texts: list[str] = []
-    with gzip.open(DATA / "kyiv1551" / "requests-2013-04_2015-06.jsonl.gz", "rt", encoding="utf-8") as lines:
-        for number, line in enumerate(lines):
-            if number % 97 == 0:
-                words = str(json.loads(line).get("text", "")).split()[:12]
-                if len(words) >= 4:
-                    texts.append(" ".join(words))
-    with open(DATA / "unlp2026-sport" / "questions.csv", encoding="utf-8") as handle:
-        texts.extend(row["Question"] for row in csv.DictReader(handle))
+    texts = appeal_openings(every=97) + sports_questions()
     rng = np.random.default_rng(seed)
     return [texts[i] for i in rng.permutation(len(texts))[:count]]
 
