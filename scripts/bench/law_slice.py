@@ -1,7 +1,9 @@
 """A seeded random slice of the law corpus, whole acts, of about a given share of its text: for indexing runs that
 must finish within a sitting (the whole corpus is some 50 million tokens, hours on two cores).
 
-    .venv/bin/python -m scripts.bench.law_slice --share 0.25 --out /tmp/laws-25.jsonl.gz [--seed 2026]
+    .venv/bin/python -m scripts.bench.law_slice --share 0.25 --out /tmp/laws-25.jsonl.gz [--seed 2026] [--rest]
+
+``--rest`` writes the other acts, so that a store indexed from both files holds the whole corpus.
 
 Acts are drawn in a seeded random order until their provisions hold ``--share`` of the corpus's characters; they are
 written in the corpus's own order, unchanged. Printed: acts and characters kept, of how many.
@@ -24,6 +26,9 @@ def main() -> int:
     parser.add_argument("--share", type=float, required=True, help="share of the corpus's characters, 0–1")
     parser.add_argument("--out", type=Path, required=True, help="the .jsonl.gz to write")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--rest", action="store_true", help="write the acts that this share and seed leave out instead"
+    )
     arguments = parser.parse_args()
     with gzip.open(arguments.corpus, "rt", encoding="utf-8") as corpus:
         lines = corpus.readlines()
@@ -37,7 +42,9 @@ def main() -> int:
         kept.add(position)
         total += sizes[position]
     with gzip.open(arguments.out, "wt", encoding="utf-8") as out:
-        out.writelines(line for position, line in enumerate(lines) if position in kept)
+        out.writelines(line for position, line in enumerate(lines) if (position in kept) != arguments.rest)
+    if arguments.rest:
+        kept, total = set(range(len(lines))) - kept, sum(sizes) - total
     print(f"{len(kept):,} of {len(lines):,} acts, {total:,} of {sum(sizes):,} characters ({total / sum(sizes):.1%})")
     return 0
 
