@@ -17,6 +17,7 @@ from indexing.store.problem_item import ProblemItem
 from service.api import create_app
 from service.hromada import Hromada
 from service.problems import ProblemNotFoundError
+from service.problems.problem_records import TREND_WORDS
 from tests.conftest import Command
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures/problems/kyiv1551-appeals-100.jsonl"
@@ -96,6 +97,10 @@ def test_cluster_command_on_a_batch_file_writes_json_csv_and_chart(
     first = saved[0]["id"]
     assert cli(["problems", first, "--store", str(store), "--json"]) == 0
     assert [problem["id"] for problem in json.loads(capsys.readouterr().out)["problems"]] == [first]
+    assert cli(["problems", first, "--store", str(store)]) == 0
+    shown = capsys.readouterr().out
+    trend = TREND_WORDS[saved[0]["trend"]]
+    assert f"; {trend})" in shown and f"динаміка: {trend}" in shown, "the trend in words, as the page says it"
     assert cli(["problems", "P-none", "--store", str(store)]) == 2
     assert "no problem with id 'P-none'" in capsys.readouterr().err
 

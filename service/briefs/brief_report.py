@@ -16,7 +16,6 @@ DESCRIPTION = (
     "Довідка про повторювану проблему: повторюваність, типові висловлювання, нормативна база, подібні "
     "проєкти, попередні випадки й громади-партнери, з посиланнями на джерела (hromada)."
 )
-TREND_WORDS = {"growing": "зростає", "shrinking": "спадає", "stable": "стабільно", "unknown": "замало даних"}
 TREND_TEST = (
     "Динаміку визначає тест Манна–Кендалла: чи змінюється від місяця до місяця частка проблеми серед усіх "
     "висловлювань місяця (двобічний, рівень значущості 0,05). Місяці — від першої згадки до останнього "
@@ -98,7 +97,7 @@ def _recurrence_facts(brief: ProblemBrief) -> Facts:
 
 def _trend_text(brief: ProblemBrief) -> str:
     trend = brief.problem.recurrence.trend
-    word = TREND_WORDS.get(trend.direction, trend.direction)
+    word = trend.word
     if trend.direction == "unknown":
         return f"{word}: для тесту потрібно щонайменше {MIN_TREND_MONTHS} місяців і {MIN_TREND_STATEMENTS} згадок"
     if trend.p_value is None:

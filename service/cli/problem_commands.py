@@ -180,7 +180,7 @@ def _print_problem(problem: Problem) -> None:
     recurrence = problem.recurrence
     period = f"{recurrence.first_seen or '?'} – {recurrence.last_seen or '?'}"
     regions = ", ".join(recurrence.regions[:3])
-    print(f"\n{problem.id}  {problem.label}  ({recurrence.size}; {period}; {recurrence.trend.direction})")
+    print(f"\n{problem.id}  {problem.label}  ({recurrence.size}; {period}; {recurrence.trend.word})")
     if problem.keywords:
         print(f"   ключові слова: {', '.join(problem.keywords)}")
     if regions:
@@ -196,7 +196,7 @@ def _print_trend(problem: Problem) -> None:
         print("   динаміка: без дат")
         return
     p_value = "" if trend.p_value is None else f", p = {trend.p_value:.3f}"
-    print(f"   динаміка: {trend.direction} ({trend.test}{p_value}; перший місяць не перевіряється)")
+    print(f"   динаміка: {trend.word} ({trend.test}{p_value}; перший місяць не перевіряється)")
     print("   місяць    згадок  усіх висловлювань")
     for month in trend.months:
         print(f"   {month.month}  {month.count:>6}  {month.total:>17}")

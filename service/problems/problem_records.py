@@ -33,6 +33,10 @@ class MonthCount:
         return {"month": self.month, "count": self.count, "total": self.total}
 
 
+TREND_WORDS = {"growing": "зростає", "shrinking": "спадає", "stable": "стабільно", "unknown": "замало даних"}
+"""The trend's directions in Ukrainian: the words of the page, the CLI and the brief."""
+
+
 @dataclass(frozen=True)
 class Trend:
     """Whether a problem's share of all statements rises month by month (see ``recurrence.trend_of``)."""
@@ -45,6 +49,11 @@ class Trend:
     """The months the trend rests on, from the problem's first statement to the collection's last month."""
     test: str | None = None
     """The test applied, by name and level."""
+
+    @property
+    def word(self) -> str:
+        """The direction as a report writer reads it («зростає», «замало даних»)."""
+        return TREND_WORDS.get(self.direction, self.direction)
 
 
 @dataclass(frozen=True)
