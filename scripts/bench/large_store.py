@@ -32,6 +32,7 @@ import numpy as np
 from indexing.document import ChunkSpan
 from indexing.store.factory import open_store, store_exists
 from indexing.store.records import NewChunk, NewDocument
+from indexing.store.store import Store
 
 WRITE_CHUNKS = 20_000
 """Chunks per write: large enough that per-write costs vanish, small enough to keep memory flat."""
@@ -82,8 +83,8 @@ def _grow(source: sqlite3.Connection, arguments: argparse.Namespace, model: str,
     return written
 
 
-def _write(store: object, documents: list[NewDocument], copy: int, written: int) -> None:
-    with store.write(persist_vectors=False) as writer:  # type: ignore[attr-defined]
+def _write(store: Store, documents: list[NewDocument], copy: int, written: int) -> None:
+    with store.write(persist_vectors=False) as writer:
         writer.add_documents(f"copy-{copy}-{written}", f"copy {copy}", f"{copy}-{written}", 0, documents)
     print(f"  {written:>9,} chunks ({_load()})", flush=True)
 
