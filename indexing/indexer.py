@@ -142,7 +142,7 @@ class Indexer:
                 self._index_file(path, options, report, chunks_bar)
                 files_bar.update(1)
         if report.indexed:
-            self.store.save_vectors()
+            self.store.save_indexes()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -200,7 +200,7 @@ class Indexer:
 
         def write(batch: list[NewDocument], embedded: Future[None]) -> None:
             embedded.result()
-            with self.store.write(persist_vectors=False) as writer:
+            with self.store.write(persist_indexes=False) as writer:
                 writer.add_documents(key, source, sha256, size, batch, complete=complete and single)
                 writer.record_backend(self.embedder.backend)
             report.documents += len(batch)
@@ -222,7 +222,7 @@ class Indexer:
             if pending is not None:
                 write(*pending)
         if not single:
-            with self.store.write(persist_vectors=False) as writer:
+            with self.store.write(persist_indexes=False) as writer:
                 writer.add_documents(key, source, sha256, size, [], complete=complete)
 
     def _prepare(self, parsed: ParsedDocument, options: IndexOptions, report: IndexReport) -> NewDocument:

@@ -228,7 +228,7 @@ class StoreKeys:
 
     def change(self, changed: Callable[[list[ApiKey]], list[ApiKey]]) -> list[ApiKey]:
         store = self._stores.store()
-        with store.write(persist_vectors=False) as writer:
+        with store.write(persist_indexes=False) as writer:
             keys = [ApiKey(**record) for record in store.api_keys() or []]
             kept = changed(keys)
             for key in keys:

@@ -100,6 +100,7 @@ class Hromada:
                     dimension,
                     self.settings.busy_timeout,
                     self.settings.search_threads,
+                    self.settings.lexical_index,
                 )
             elif with_model:
                 self._store.ensure_model(*self._model_identity())

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
         2.0, ge=0, le=100, description="How long a query waits for concurrent ones to share its batch."
     )
     search_threads: int = Field(1, ge=1, description="FAISS threads for one query's vector search.")
+    lexical_index: Literal["bm25", "fts5"] = Field(
+        "bm25",
+        description="How a store folder ranks lemma keys: bm25 in memory (fast), or SQLite's FTS5 (the baseline).",
+    )
     ray_address: str | None = Field(
         None,
         description="Where `hromada index` embeds when --ray is not given: a Ray cluster's address, or auto "

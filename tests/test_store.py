@@ -110,7 +110,7 @@ def _run_and_die(folder: Path, commit: bool) -> None:
         text = "Документ, що пишеться під час збою"
         doc = NewDocument(title="t", kind="note", text=text, chunks=[NewChunk(ChunkSpan(0, len(text), text), "t", vector)])
         if {commit}:
-            with store.write(persist_vectors=False) as writer:
+            with store.write(persist_indexes=False) as writer:
                 writer.add_documents("/c", "c", "sha-c", 1, [doc])
             os.kill(os.getpid(), signal.SIGKILL)
         with store.write() as writer:

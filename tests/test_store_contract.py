@@ -1,7 +1,8 @@
 """What every store backend must do, run against each of them (in the spirit of txtai's ``testann``).
 
-The ``address`` fixture yields the address of a fresh, empty store of each backend: a folder (SQLite + FTS5 +
-FAISS) and a database of a real PostgreSQL 16 with pgvector (``postgres_server`` in conftest). Documents are
+The ``address`` fixture yields the address of a fresh, empty store of each backend: a folder (SQLite + FAISS,
+lemma keys ranked by BM25 in memory), a folder ranking them with SQLite's FTS5, and a database of a real
+PostgreSQL 16 with pgvector (``postgres_server`` in conftest). Documents are
 real Ukrainian texts of the sample corpus, read, chunked and lemmatised by hromada's own indexer; their vectors
 come from a tiny deterministic encoder, since the contract needs vectors but not their meaning.
 """
@@ -40,15 +41,22 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample-corpus"
 ENCODER = HashingEncoder()
 BACKENDS = [
     pytest.param("folder", id="sqlite"),
+    pytest.param("folder-fts5", id="sqlite-fts5"),
     pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
 ]
 
 
 def new_address(kind: str, request: pytest.FixtureRequest, folder: Path) -> str:
     """The address of a store that does not exist yet, of the backend ``kind``."""
-    if kind == "folder":
-        return str(folder / "store")
+    if kind.startswith("folder"):
+        return str(folder / kind)
     return request.getfixturevalue("postgres_server").new_database()
+
+
+def open_backend(address: str, *args: object, **options: object) -> Store:
+    """``open_store``, with FTS5's ranking for a folder made for the ``folder-fts5`` backend."""
+    lexical_index = "fts5" if address.endswith("folder-fts5") else "bm25"
+    return open_store(address, *args, lexical_index=lexical_index, **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -58,7 +66,7 @@ def address(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def store(address: str) -> Iterator[Store]:
-    with open_store(address, ENCODER.name, ENCODER.dimension, busy_timeout=2) as opened:
+    with open_backend(address, ENCODER.name, ENCODER.dimension, busy_timeout=2) as opened:
         yield opened
 
 
@@ -95,7 +103,7 @@ def sample_store(
     """One store of each backend holding the sample, shared by the tests that only read."""
     folder = tmp_path_factory.mktemp("contract")
     address = new_address(request.param, request, folder)
-    with open_store(address, ENCODER.name, ENCODER.dimension) as store:
+    with open_backend(address, ENCODER.name, ENCODER.dimension) as store:
         index_sample(store, ukrainian_pipeline, build_sample(folder / "sample"))
         yield store
 
@@ -123,17 +131,17 @@ def state(store: Store) -> tuple[dict[str, int], list[tuple[int, str]], list[tup
 def test_a_store_is_made_only_when_a_model_is_given_and_another_model_is_refused(address: str) -> None:
     assert not store_exists(address)
     with pytest.raises(StoreError, match="no store here"):
-        open_store(address)
-    open_store(address, ENCODER.name, ENCODER.dimension).close()
+        open_backend(address)
+    open_backend(address, ENCODER.name, ENCODER.dimension).close()
     assert store_exists(address)
-    with open_store(address) as reopened:
+    with open_backend(address) as reopened:
         assert (reopened.model, reopened.dimension) == (ENCODER.name, ENCODER.dimension)
         assert reopened.counts() == {"sources": 0, "documents": 0, "chunks": 0}
         assert reopened.check() == []
     with pytest.raises(IncompatibleStoreError, match=f"built with the model {ENCODER.name}"):
-        open_store(address, "another-model", ENCODER.dimension)
+        open_backend(address, "another-model", ENCODER.dimension)
     with pytest.raises(IncompatibleStoreError, match="dimensions"):
-        open_store(address, ENCODER.name, 2 * ENCODER.dimension)
+        open_backend(address, ENCODER.name, 2 * ENCODER.dimension)
 
 
 # ---------------------------------------------------------------- indexing and citations
@@ -379,7 +387,7 @@ def test_a_write_that_fails_half_way_changes_nothing(
 
 
 def test_a_second_writer_waits_then_is_told_the_store_is_busy(store: Store, address: str) -> None:
-    with store.write(), open_store(address, busy_timeout=0.3) as other:
+    with store.write(), open_backend(address, busy_timeout=0.3) as other:
         with pytest.raises(StoreBusyError, match="busy"), other.write():
             pass
         assert other.counts()["documents"] == 0, "readers do not wait for the writer"

@@ -55,15 +55,19 @@ def open_store(
     dimension: int | None = None,
     busy_timeout: float = 30.0,
     search_threads: int = 1,
+    lexical_index: str = "bm25",
 ) -> Store:
     """The store at ``address``; with a model, one is made there if there is none yet, and a store of another
-    model is refused (``IncompatibleStoreError``); without one, only an existing store opens."""
+    model is refused (``IncompatibleStoreError``); without one, only an existing store opens.
+
+    ``lexical_index`` chooses a folder's lexical ranking (``indexing.store.sqlite.LEXICAL_INDEXES``); a database
+    ranks with its own full-text search."""
     location = StoreAddress(str(address))
     if location.is_database:
         return _database_backend().open_database_store(location.text, model, dimension, busy_timeout)
     from indexing.store.sqlite import open_folder_store
 
-    return open_folder_store(location.folder, model, dimension, busy_timeout, search_threads)
+    return open_folder_store(location.folder, model, dimension, busy_timeout, search_threads, lexical_index)
 
 
 def store_exists(address: str | Path) -> bool:

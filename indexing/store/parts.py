@@ -4,7 +4,8 @@
   snapshot, the one writer at a time with its lock and busy timeout), the model the store was built with, and the
   database's own integrity check.
 - ``LexicalIndex``: full-text search over the chunks' pymorphy3 lemma keys (no engine here knows Ukrainian
-  morphology, so the lemmas are the terms in every backend), written in the same transaction as the rows.
+  morphology, so the lemmas are the terms in every backend), written in the same transaction as the rows and
+  told of each committed write.
 - ``VectorIndex``: nearest chunks by cosine, told of each committed write.
 
 The rows themselves (``DocumentRows``) and the problem tables (``ProblemTables``) are one implementation over
@@ -77,6 +78,14 @@ class LexicalIndex(LemmaWriter, Protocol):
 
     def check(self, session: SqlSession) -> list[str]:
         """Findings where the index and the chunks disagree."""
+        ...
+
+    def committed(self, persist: bool) -> None:
+        """Learn that a write was committed; ``persist``: also bring any file kept beside the rows up to date."""
+        ...
+
+    def save(self) -> None:
+        """Bring whatever the index keeps outside the database up to date with it."""
         ...
 
 

@@ -98,21 +98,26 @@ class Store:
     # ----------------------------------------------------------------- writing
 
     @contextmanager
-    def write(self, persist_vectors: bool = True) -> Iterator[StoreWriter]:
+    def write(self, persist_indexes: bool = True) -> Iterator[StoreWriter]:
         """One atomic write: everything done through the writer is committed together, or not at all.
 
-        ``persist_vectors=False`` leaves a vector file kept beside the database to a later write or
-        ``save_vectors()``; the store stays consistent meanwhile because such a file is rebuilt when behind.
+        ``persist_indexes=False`` leaves the files that indexes keep beside the database to a later write or
+        ``save_indexes()``; the store stays consistent meanwhile because such a file is brought up to date when
+        behind.
         """
         changes = ChunkChanges()
-        with self.database.transaction(
-            lambda: self.vectors_index.committed(changes, persist_vectors)
-        ) as session:
+
+        def committed() -> None:
+            self.vectors_index.committed(changes, persist_indexes)
+            self.lexical.committed(persist_indexes)
+
+        with self.database.transaction(committed) as session:
             yield StoreWriter(session, self, changes)
 
-    def save_vectors(self) -> None:
-        """Bring what the vector index keeps outside the database (``vectors.faiss``) up to date with it."""
+    def save_indexes(self) -> None:
+        """Bring what the indexes keep outside the database (``vectors.faiss``, ``lemmas.bm25``) up to date."""
         self.vectors_index.save()
+        self.lexical.save()
 
     @contextmanager
     def read(self) -> Iterator[StoreReading]:
@@ -123,7 +128,7 @@ class Store:
 
     def snapshot(self, target: Path) -> None:
         """Copy the store into the new folder ``target``, consistent even while others write to it."""
-        self.vectors_index.save()
+        self.save_indexes()
         self.database.copy_to(target)
 
     # ----------------------------------------------------------------- reading
@@ -211,8 +216,9 @@ class Store:
     def check(self) -> list[str]:
         """Integrity findings; an empty list means the store is sound.
 
-        A vector index left behind by a crash is first brought up to date (that is recovery, not damage).
+        Indexes left behind by a crash are first brought up to date (that is recovery, not damage).
         """
+        self.lexical.save()
         findings = self.database.check()
         with self.database.session() as session:
             misplaced = self.rows.misplaced_chunks(session)

@@ -41,7 +41,9 @@ WRITE_CHUNKS = 20_000
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, required=True, help="a store folder hromada indexed")
-    parser.add_argument("--target", required=True, help="the new store: a folder or postgresql://… (must not exist)")
+    parser.add_argument(
+        "--target", required=True, help="the new store: a folder or postgresql://… (must not exist)"
+    )
     parser.add_argument("--chunks", type=int, default=1_000_000, help="chunks the new store holds at the end")
     parser.add_argument("--jitter", type=float, default=0.02, help="standard deviation of each vector offset")
     arguments = parser.parse_args()
@@ -50,13 +52,15 @@ def main() -> int:
     with sqlite3.connect(f"file:{arguments.source / 'hromada.sqlite'}?mode=ro", uri=True) as source:
         model, dimension = _model(source)
         source_chunks = source.execute("SELECT count(*) FROM chunks").fetchone()[0]
-        print(f"source: {arguments.source}, {source_chunks:,} chunks of {model}; target {arguments.chunks:,} chunks")
+        print(
+            f"source: {arguments.source}, {source_chunks:,} chunks of {model}; target {arguments.chunks:,} chunks"
+        )
         started = time.perf_counter()
         written = _grow(source, arguments, model, dimension)
     print(f"written {written:,} chunks in {time.perf_counter() - started:.0f} s ({_load()})")
     with open_store(arguments.target) as store:
         started = time.perf_counter()
-        store.save_vectors()
+        store.save_indexes()
         print(f"vector index {store.index_type} saved in {time.perf_counter() - started:.0f} s")
     return 0
 
@@ -84,7 +88,7 @@ def _grow(source: sqlite3.Connection, arguments: argparse.Namespace, model: str,
 
 
 def _write(store: Store, documents: list[NewDocument], copy: int, written: int) -> None:
-    with store.write(persist_vectors=False) as writer:
+    with store.write(persist_indexes=False) as writer:
         writer.add_documents(f"copy-{copy}-{written}", f"copy {copy}", f"{copy}-{written}", 0, documents)
     print(f"  {written:>9,} chunks ({_load()})", flush=True)
 
@@ -106,7 +110,7 @@ def _documents(source: sqlite3.Connection, copy: int) -> Iterator[NewDocument]:
             )
             for start, end, text, page, section, speaker, timestamp, heading, date, region, sector, vector, lemmas in (
                 source.execute(
-                    "SELECT c.start, c.\"end\", c.text, c.page, c.section, c.speaker, c.timestamp, c.heading, c.date, "
+                    'SELECT c.start, c."end", c.text, c.page, c.section, c.speaker, c.timestamp, c.heading, c.date, '
                     "c.region, c.sector, c.vector, l.lemmas FROM chunks c LEFT JOIN chunk_lemmas l ON l.rowid = c.id "
                     "WHERE c.doc_id = ? ORDER BY c.ordinal",
                     (row[0],),

@@ -9,7 +9,9 @@ hits are deduplicated by page, so the ranking is a ranking of pages.
 
 ``--compare-backends`` is the quality gate of the fast encoder backend: the same run indexes and searches once with
 the backend chosen for this machine and once with float32 PyTorch, each in its own store, and fails (exit 1) when
-nDCG@10 of any mode differs by more than 0.005. ``--pdfs N`` keeps the first N PDFs and their questions (a quick run).
+nDCG@10 of any mode differs by more than 0.005. ``--compare-lexical`` indexes once and answers the questions twice
+on that store: lemma keys ranked by FTS5 (the baseline) and by hromada's BM25 in memory (the default), printing
+the difference of every figure. ``--pdfs N`` keeps the first N PDFs and their questions (a quick run).
 """
 
 from __future__ import annotations
@@ -86,6 +88,9 @@ def main() -> int:
     )
     parser.add_argument("--store", type=Path, help="keep the index here (default: a temporary folder)")
     parser.add_argument("--compare-backends", action="store_true", help="the fast backend against float32")
+    parser.add_argument(
+        "--compare-lexical", action="store_true", help="BM25 in memory against FTS5's ranking"
+    )
     parser.add_argument("--pdfs", type=int, default=None, help="only the first N PDFs and their questions")
     args = parser.parse_args()
 
@@ -93,6 +98,9 @@ def main() -> int:
     names = {pdf.name for pdf in pdfs}
     questions = [q for q in read_questions(args.data / "questions.csv") if q.document in names]
     store = args.store or Path(tempfile.mkdtemp(prefix="hromada-bench-")) / "store"
+    if args.compare_lexical:
+        compare_lexical(store, pdfs, questions)
+        return 0
     if not args.compare_backends:
         run(Settings(store=store), pdfs, questions)
         return 0
@@ -110,6 +118,21 @@ def main() -> int:
             f"difference {difference:+.4f}  {'ok' if abs(difference) <= GATE_NDCG else 'FAILED'}"
         )
     return 0 if passed else 1
+
+
+def compare_lexical(store: Path, pdfs: list[Path], questions: list[Question]) -> None:
+    """One store, answered with each lexical ranking in turn; the figures of both and their differences."""
+    results = {}
+    for lexical_index in ("fts5", "bm25"):
+        print(f"\n=== lexical ranking: {lexical_index}")
+        results[lexical_index] = run(Settings(store=store, lexical_index=lexical_index), pdfs, questions)
+    print("\nbm25 in memory - fts5:")
+    for mode in MODES:
+        differences = "  ".join(
+            f"{name} {results['bm25'][mode][name] - results['fts5'][mode][name]:+.4f}"
+            for name in ("R@1", "R@5", "R@10", "MRR@10", "nDCG@10", "p50 ms", "p95 ms")
+        )
+        print(f"{mode:8} {differences}")
 
 
 def run(settings: Settings, pdfs: list[Path], questions: list[Question]) -> dict[str, dict[str, float]]:
@@ -144,10 +167,11 @@ def run(settings: Settings, pdfs: list[Path], questions: list[Question]) -> dict
             target = (question.document, question.page)
             ranks.append(pages.index(target) + 1 if target in pages else None)
         figures = results[mode] = metrics(ranks)
+        figures["p50 ms"], figures["p95 ms"] = statistics.median(latencies), percentile(latencies, 0.95)
         print(
             f"{mode:8} {figures['R@1']:6.3f} {figures['R@5']:6.3f} {figures['R@10']:6.3f} "
             f"{figures['MRR@10']:7.3f} {figures['nDCG@10']:8.3f} "
-            f"{statistics.median(latencies):7.1f} {percentile(latencies, 0.95):7.1f}"
+            f"{figures['p50 ms']:7.1f} {figures['p95 ms']:7.1f}"
         )
     hromada.close()
     return results

@@ -163,7 +163,9 @@ def build_ivf(vectors: np.ndarray, lists: int, encoding: str) -> tuple[faiss.Ind
     sample = vectors[np.random.default_rng(0).choice(len(vectors), min(len(vectors), 50 * lists), False)]
     index.train(sample)
     index.add(vectors)
-    index.own_fields = True  # the index frees its quantizer, not Python (as in indexing/store/sqlite/faiss_index.py)
+    index.own_fields = (
+        True  # the index frees its quantizer, not Python (as in indexing/store/sqlite/faiss_index.py)
+    )
     quantizer.this.disown()
     return index, time.perf_counter() - started
 
@@ -265,7 +267,9 @@ def _row(result: Result) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--store", type=Path, required=True, help="a store whose chunk vectors are the real base")
+    parser.add_argument(
+        "--store", type=Path, required=True, help="a store whose chunk vectors are the real base"
+    )
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--synthetic", choices=("mix", "jitter"), default="mix")
@@ -275,7 +279,9 @@ def main() -> None:
     parser.add_argument("--ef-construction", type=int, default=80)
     parser.add_argument("--ef-search", type=int, nargs="+", default=[32, 64, 128])
     parser.add_argument("--seed", type=int, default=6)
-    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "hromada" / "bench" / "vector-index")
+    parser.add_argument(
+        "--cache", type=Path, default=Path.home() / ".cache" / "hromada" / "bench" / "vector-index"
+    )
     run(parser.parse_args())
 
 

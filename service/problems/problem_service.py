@@ -93,7 +93,7 @@ class ProblemStore(Protocol):
 
     def read(self) -> AbstractContextManager[ProblemReadingWithSnapshot]: ...
 
-    def write(self, persist_vectors: bool = True) -> AbstractContextManager[ProblemWriter]: ...
+    def write(self, persist_indexes: bool = True) -> AbstractContextManager[ProblemWriter]: ...
 
 
 class StatementSource(Protocol):
@@ -258,7 +258,7 @@ class ProblemService:
             vectors = plan.vectors
             try:
                 # Problems add no chunk vectors: nothing for a vector file, so the write stays short.
-                with store.write(persist_vectors=False) as writer:
+                with store.write(persist_indexes=False) as writer:
                     writer.save_problem_batch(plan.write)
             except ProblemSetChangedError as race:
                 log.info("attempt %d of %d: %s; computing the batch again", attempt, attempts, race)

@@ -131,6 +131,12 @@ class PostgresFullText:
                 )[0][0]
             )
 
+    def committed(self, persist: bool) -> None:
+        """Nothing to do: the lemmas and BM25's totals are written in the write's own transaction."""
+
+    def save(self) -> None:
+        """Nothing kept outside the database."""
+
     def check(self, session: SqlSession) -> list[str]:
         unindexed, chunks, indexed, lemmas = session.rows(
             "SELECT (SELECT count(*) FROM chunks c WHERE NOT EXISTS "
