@@ -17,6 +17,7 @@ import pytest
 from indexing.document import ChunkSpan
 from indexing.errors import IncompatibleStoreError, StoreBusyError, StoreError
 from indexing.store import ChunkFilter, NewChunk, NewDocument, Store, open_store
+from indexing.store.bm25_postings import Bm25Postings
 from indexing.store.sqlite.faiss_index import FaissIndex
 from indexing.store.write_lock import WriteLock
 
@@ -96,6 +97,7 @@ def test_a_process_killed_after_commit_but_before_saving_vectors_is_recovered(
     assert reopened.counts()["chunks"] == len(TEXTS) + 1
     new_id = max(chunk.id for chunk in reopened.iter_chunks())
     assert reopened.dense_search(reopened.vectors([new_id])[0], 1)[0][0] == new_id
+    assert [chunk_id for chunk_id, _ in reopened.lexical_search(["t"], 5)] == [new_id]
     assert reopened.check() == []
 
 
@@ -119,6 +121,25 @@ def _run_and_die(folder: Path, commit: bool) -> None:
     """)
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, timeout=120)
     assert result.returncode == -9, result.stderr.decode()
+
+
+def test_lemma_postings_are_saved_by_the_writer_and_a_damaged_or_foreign_file_is_rebuilt(
+    store: Store, folder: Path
+) -> None:
+    lift = next(chunk.id for chunk in store.iter_chunks() if "ліфт" in chunk.text)
+    assert (folder / "lemmas.bm25").exists()
+    store.close()
+    foreign = Bm25Postings()
+    foreign.add([lift + 100], ["ліфт"])
+    for content in (b"damaged", foreign.to_bytes(generation=999)):
+        (folder / "lemmas.bm25").write_bytes(content)
+        reopened = open_store(folder, "test-model", DIMENSION)
+        assert [chunk_id for chunk_id, _ in reopened.lexical_search(["ліфт"], 5)] == [lift]
+        assert reopened.check() == []
+        reopened.close()
+    restored, generation = Bm25Postings.from_bytes((folder / "lemmas.bm25").read_bytes())
+    assert generation < 999, "the foreign file was replaced"
+    assert restored.ids().tolist() == sorted(chunk.id for chunk in open_store(folder).iter_chunks())
 
 
 def test_a_store_of_a_newer_format_is_refused(store: Store, folder: Path) -> None:

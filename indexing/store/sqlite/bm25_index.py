@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from indexing.errors import StoreBusyError
 from indexing.store.atomic_file import write_atomically
 from indexing.store.bm25_postings import Bm25Postings
 from indexing.store.document_rows import DocumentRows
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 
 POSTINGS_NAME = "lemmas.bm25"
 _BATCH = 10_000
+_SCAN_BATCH = 50_000
+_SAVE_AFTER_READING = 20_000
+"""A reader that had to read this many chunks' keys saves the postings (when no writer holds the store), so that
+the next process need not: on a million chunks, reading them all takes about two minutes."""
 
 
 class Bm25Index:
@@ -39,6 +44,7 @@ class Bm25Index:
         self._fts5 = Fts5Index(database)
         self._postings: Bm25Postings | None = None
         self._generation = -1
+        self._read_since_saved = 0
 
     # ----------------------------------------------------------------- writing (in the write's transaction)
 
@@ -64,12 +70,24 @@ class Bm25Index:
     def search(self, lemmas: Sequence[str], k: int, chunk_filter: ChunkFilter) -> Ranking:
         with self._database.session() as session:
             postings = self._synced(session)
-            return postings.search(lemmas, k, self._allowed(session, chunk_filter))
+            ranking = postings.search(lemmas, k, self._allowed(session, chunk_filter))
+        self._save_if_worth_it()
+        return ranking
 
     def count(self, lemmas: Sequence[str], cap: int, chunk_filter: ChunkFilter) -> int:
         with self._database.session() as session:
             postings = self._synced(session)
             return min(cap, postings.count(lemmas, self._allowed(session, chunk_filter)))
+
+    def _save_if_worth_it(self) -> None:
+        """Save postings that took long to bring up to date, unless a writer holds the store (it saves them)."""
+        if self._read_since_saved < _SAVE_AFTER_READING:
+            return
+        try:
+            with self._database.write_lock(timeout=0):
+                self._persist()
+        except (StoreBusyError, OSError) as error:
+            log.info("the BM25 postings were not saved now (%s)", error)
 
     def check(self, session: SqlSession) -> list[str]:
         findings = self._fts5.check(session)
@@ -91,12 +109,12 @@ class Bm25Index:
             chunk_ids = self._rows.chunk_ids(session)
             held = self._postings.ids()
             self._postings.remove(np.setdiff1d(held, chunk_ids, assume_unique=True))
-            for batch in _batches(np.setdiff1d(chunk_ids, held, assume_unique=True)):
-                keys = session.rows(
-                    f"SELECT rowid, lemmas FROM chunk_lemmas WHERE rowid IN ({','.join('?' * len(batch))})",
-                    batch.tolist(),
-                )
-                self._postings.add([row[0] for row in keys], (row[1] for row in keys))
+            missing = np.setdiff1d(chunk_ids, held, assume_unique=True)
+            for ids, lemma_texts in _lemma_keys(
+                session, missing, whole_table=len(missing) > len(chunk_ids) // 2
+            ):
+                self._postings.add(ids, lemma_texts)
+            self._read_since_saved += len(missing)
             self._generation = generation
         return self._postings
 
@@ -117,8 +135,28 @@ class Bm25Index:
         with self._database.session() as session:
             postings = self._synced(session)
             write_atomically(self._database.folder / POSTINGS_NAME, postings.to_bytes(self._generation))
+            self._read_since_saved = 0
 
 
-def _batches(ids: np.ndarray) -> Iterator[np.ndarray]:
-    for start in range(0, len(ids), _BATCH):
-        yield ids[start : start + _BATCH]
+def _lemma_keys(
+    session: SqlSession, wanted: np.ndarray, whole_table: bool
+) -> Iterator[tuple[list[int], list[str]]]:
+    """Batches of (chunk ids, lemma keys) of the ``wanted`` chunks: looked up by id, or, when they are most of
+    the store, read in one pass over the table (on 10^6 chunks, lookups by id take several times longer)."""
+    if whole_table:
+        last = -1
+        while rows := session.rows(
+            "SELECT rowid, lemmas FROM chunk_lemmas WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (last, _SCAN_BATCH),
+        ):
+            last = rows[-1][0]
+            ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+            kept = np.flatnonzero(np.isin(ids, wanted, assume_unique=True))
+            yield ids[kept].tolist(), [rows[number][1] for number in kept]
+        return
+    for start in range(0, len(wanted), _BATCH):
+        batch = wanted[start : start + _BATCH].tolist()
+        rows = session.rows(
+            f"SELECT rowid, lemmas FROM chunk_lemmas WHERE rowid IN ({','.join('?' * len(batch))})", batch
+        )
+        yield [row[0] for row in rows], [row[1] for row in rows]

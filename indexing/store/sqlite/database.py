@@ -146,9 +146,10 @@ class SqliteDatabase:
         """The write generation: one more with every committed write."""
         return int(self.meta("generation") or 0)
 
-    def write_lock(self) -> WriteLock:
-        """The lock that makes writers of every process take turns; the kernel releases it if its holder dies."""
-        return WriteLock(self.folder / LOCK_NAME, self.busy_timeout)
+    def write_lock(self, timeout: float | None = None) -> WriteLock:
+        """The lock that makes writers of every process take turns; the kernel releases it if its holder dies.
+        It waits ``timeout`` seconds for another writer (the busy timeout by default)."""
+        return WriteLock(self.folder / LOCK_NAME, self.busy_timeout if timeout is None else timeout)
 
     @contextmanager
     def _begin(self) -> Iterator[SqlSession]:
