@@ -68,6 +68,8 @@ def test_scores_equal_the_reference_after_additions_removals_merges_and_a_save(t
     remaining = {i: TEXTS[i] for i in (11, 13, 14, 15, 16)}
     assert_ranks_like_reference(postings, remaining, terms)
 
+    postings.tidy()
+    assert_ranks_like_reference(postings, remaining, terms)
     postings.merge()
     assert_ranks_like_reference(postings, remaining, terms)
     restored, generation = Bm25Postings.from_bytes(postings.to_bytes(generation=7))

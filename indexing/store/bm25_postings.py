@@ -40,12 +40,29 @@ class _Segment:
     lengths: np.ndarray
     alive: np.ndarray
 
-    def postings(self, column: int) -> tuple[np.ndarray, np.ndarray]:
-        """Row numbers and term frequencies of the chunks in this segment that hold term ``column``."""
+    def postings(self, column: int) -> slice:
+        """Where the chunks holding term ``column`` are in ``frequencies.indices`` (their rows) and ``.data``."""
         if column >= self.frequencies.shape[1]:
-            return np.empty(0, np.int64), np.empty(0, np.float32)
-        start, end = self.frequencies.indptr[column], self.frequencies.indptr[column + 1]
-        return self.frequencies.indices[start:end], self.frequencies.data[start:end]
+            return slice(0, 0)
+        return slice(self.frequencies.indptr[column], self.frequencies.indptr[column + 1])
+
+
+@dataclass
+class _Layout:
+    """What scoring needs of the segments as they are now, computed once after each change."""
+
+    ids: np.ndarray
+    """Every row's chunk id, segment after segment."""
+    alive: np.ndarray
+    starts: list[int]
+    """Each segment's first row."""
+    weights: list[np.ndarray]
+    """Each segment's BM25 term weight per posting, ``tf (k1 + 1) / (tf + k1 (1 - b + b len / mean len))``,
+    aligned with its ``frequencies.data``: a query then costs an add per posting (bm25s's eager scoring)."""
+
+    @property
+    def held(self) -> int:
+        return int(self.alive.sum())
 
 
 class Bm25Postings:
@@ -55,7 +72,7 @@ class Bm25Postings:
     def __init__(self) -> None:
         self._vocabulary: dict[str, int] = {}
         self._segments: list[_Segment] = []
-        self._layout: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._layout: _Layout | None = None
 
     # ----------------------------------------------------------------- changing
 
@@ -79,7 +96,6 @@ class Bm25Postings:
         lengths = np.diff(offsets).astype(np.float32)
         self._segments.append(_Segment(ids, frequencies.tocsc(), lengths, np.ones(len(ids), bool)))
         self._layout = None
-        self._merge_when_fragmented()
 
     def remove(self, ids: np.ndarray) -> None:
         """Forget chunks by their ids (unknown ids are ignored)."""
@@ -108,7 +124,11 @@ class Bm25Postings:
         self._segments = [_Segment(ids, frequencies, lengths, np.ones(len(ids), bool))]
         self._layout = None
 
-    def _merge_when_fragmented(self) -> None:
+    def tidy(self) -> None:
+        """Merge the segments when those after the first are many or hold a tenth of its chunks (a caller adding
+        many batches at once tidies after the last, so that the postings are not copied at every batch)."""
+        if not self._segments:
+            return
         first, *rest = self._segments
         if rest and (
             sum(len(s.ids) for s in rest) > _MERGE_SHARE * len(first.ids) or len(rest) > _MAX_SEGMENTS
@@ -118,81 +138,67 @@ class Bm25Postings:
     # ----------------------------------------------------------------- reading
 
     def __len__(self) -> int:
-        return int(sum(segment.alive.sum() for segment in self._segments))
+        return self._current().held
 
     def ids(self) -> np.ndarray:
         """The ids of the chunks held, sorted."""
-        ids, _, alive = self._rows()
-        return np.sort(ids[alive])
+        layout = self._current()
+        return np.sort(layout.ids[layout.alive])
 
     def search(
         self, terms: Sequence[str], k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         """The ``k`` best chunks (ids and BM25 scores) holding any of ``terms``, among ``allowed`` ids if given;
         equal scores in the order of the chunk ids."""
-        ids, _, alive = self._rows()
-        scores = self._scores(terms)
-        matching = np.flatnonzero((scores > 0) & alive & self._allowed(ids, allowed))
+        layout = self._current()
+        scores = self._scores(layout, terms)
+        matching = np.flatnonzero((scores > 0) & layout.alive & _allowed(layout.ids, allowed))
         if len(matching) > k:
             matching = matching[np.argpartition(-scores[matching], k - 1)[:k]]
-        order = np.lexsort((ids[matching], -scores[matching]))
-        return [(int(ids[row]), float(scores[row])) for row in matching[order]]
+        order = np.lexsort((layout.ids[matching], -scores[matching]))
+        return [(int(layout.ids[row]), float(scores[row])) for row in matching[order]]
 
     def count(self, terms: Sequence[str], allowed: np.ndarray | None = None) -> int:
         """How many chunks (among ``allowed`` ids if given) hold any of ``terms``."""
-        ids, _, alive = self._rows()
-        holding = np.zeros(len(ids), bool)
-        for starts, segment, column in self._term_segments(terms):
-            holding[starts + segment.postings(column)[0]] = True
-        return int((holding & alive & self._allowed(ids, allowed)).sum())
+        layout = self._current()
+        holding = np.zeros(len(layout.ids), bool)
+        for column in self._columns(terms):
+            for start, segment in zip(layout.starts, self._segments, strict=True):
+                holding[start + segment.frequencies.indices[segment.postings(column)]] = True
+        return int((holding & layout.alive & _allowed(layout.ids, allowed)).sum())
 
-    def _scores(self, terms: Sequence[str]) -> np.ndarray:
-        ids, lengths, alive = self._rows()
-        scores = np.zeros(len(ids), np.float32)
-        held = int(alive.sum())
-        if held == 0:
-            return scores
-        mean_length = max(float(lengths[alive].mean()), 1.0)
-        by_column: dict[int, list[tuple[int, _Segment]]] = {}
-        for start, segment, column in self._term_segments(terms):
-            by_column.setdefault(column, []).append((start, segment))
-        for column, segments in by_column.items():
+    def _scores(self, layout: _Layout, terms: Sequence[str]) -> np.ndarray:
+        scores = np.zeros(len(layout.ids), np.float32)
+        for column in self._columns(terms):
             postings = [
-                (start + rows, tf) for start, segment in segments for rows, tf in [segment.postings(column)]
+                (start + segment.frequencies.indices[where], weights[where])
+                for start, segment, weights in zip(layout.starts, self._segments, layout.weights, strict=True)
+                for where in [segment.postings(column)]
             ]
-            held_with_term = sum(int(alive[rows].sum()) for rows, _ in postings)
-            idf = np.log1p((held - held_with_term + 0.5) / (held_with_term + 0.5))
-            for rows, tf in postings:
-                norm = K1 * (1 - B + B * lengths[rows] / mean_length)
-                scores[rows] += (idf * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
+            holding = sum(int(layout.alive[rows].sum()) for rows, _ in postings)
+            idf = np.float32(np.log1p((layout.held - holding + 0.5) / (holding + 0.5)))
+            for rows, weights in postings:
+                scores[rows] += idf * weights
         return scores
 
-    def _term_segments(self, terms: Sequence[str]) -> list[tuple[int, _Segment, int]]:
-        """(first row, segment, column) for every known query term and every segment."""
-        columns = {
-            self._vocabulary[term] for term in {t.casefold() for t in terms} if term in self._vocabulary
-        }
-        starts = np.cumsum([0] + [len(segment.ids) for segment in self._segments])
-        return [
-            (int(starts[number]), segment, column)
-            for column in sorted(columns)
-            for number, segment in enumerate(self._segments)
-        ]
+    def _columns(self, terms: Sequence[str]) -> list[int]:
+        """The vocabulary's numbers of the query's distinct known terms."""
+        return sorted(
+            {self._vocabulary[t] for t in {term.casefold() for term in terms} if t in self._vocabulary}
+        )
 
-    def _rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Ids, lengths and liveness of every row of every segment, in segment order."""
+    def _current(self) -> _Layout:
         if self._layout is None:
-            parts = [(s.ids, s.lengths, s.alive) for s in self._segments]
-            self._layout = (
-                np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64),
-                np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.float32),
-                np.concatenate([p[2] for p in parts]) if parts else np.empty(0, bool),
+            alive = _joined([s.alive for s in self._segments], bool)
+            lengths = _joined([s.lengths for s in self._segments], np.float32)
+            mean_length = max(float(lengths[alive].mean()), 1.0) if alive.any() else 1.0
+            self._layout = _Layout(
+                ids=_joined([s.ids for s in self._segments], np.int64),
+                alive=alive,
+                starts=np.cumsum([0] + [len(s.ids) for s in self._segments])[:-1].tolist(),
+                weights=[_term_weights(s, mean_length) for s in self._segments],
             )
         return self._layout
-
-    @staticmethod
-    def _allowed(ids: np.ndarray, allowed: np.ndarray | None) -> np.ndarray | bool:
-        return True if allowed is None else np.isin(ids, allowed)
 
     # ----------------------------------------------------------------- keeping
 
@@ -230,3 +236,17 @@ class Bm25Postings:
                     raise ValueError("the postings' shape disagrees with their ids and terms")
                 postings._segments = [_Segment(ids, frequencies, saved["lengths"], np.ones(len(ids), bool))]
             return postings, int(saved["generation"])
+
+
+def _term_weights(segment: _Segment, mean_length: float) -> np.ndarray:
+    frequencies = segment.frequencies.data
+    norms = K1 * (1 - B + B * segment.lengths / mean_length)
+    return (frequencies * (K1 + 1) / (frequencies + norms[segment.frequencies.indices])).astype(np.float32)
+
+
+def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.empty(0, dtype)
+
+
+def _allowed(ids: np.ndarray, allowed: np.ndarray | None) -> np.ndarray | bool:
+    return True if allowed is None else np.isin(ids, allowed)

@@ -114,6 +114,7 @@ class Bm25Index:
                 session, missing, whole_table=len(missing) > len(chunk_ids) // 2
             ):
                 self._postings.add(ids, lemma_texts)
+            self._postings.tidy()
             self._read_since_saved += len(missing)
             self._generation = generation
         return self._postings
