@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +89,11 @@ class Embedder:
         if len(texts) == 1:
             return self._queries.embed(texts[0])[None, :]
         return self._embed(texts, PROMPTS["query"], threads or self.threads, show_progress)
+
+    def submit_query(self, text: str) -> Future[np.ndarray]:
+        """The vector of one search query, computed on the query thread while the caller goes on (a search
+        looks its words up meanwhile)."""
+        return self._queries.submit(text)
 
     def warm_up(self) -> None:
         """Compile and touch both the query and the passage path, so the first real call is not slower."""

@@ -41,9 +41,13 @@ class QueryBatcher:
 
     def embed(self, text: str) -> np.ndarray:
         """The vector of one query, computed in a batch with whatever other queries are waiting."""
+        return self.submit(text).result()
+
+    def submit(self, text: str) -> Future[np.ndarray]:
+        """The vector of one query to come, so that the caller can do other work meanwhile."""
         request = _Request(text)
         self._waiting.put(request)
-        return request.result.result()
+        return request.result
 
     def _serve(self) -> None:
         while True:

@@ -7,6 +7,7 @@ Hits are deduplicated so that one page, one article or one repeated text does no
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -75,14 +76,17 @@ class Searcher:
         query, cut = _checked_query(query, k, mode, offset)
         filters = filters or SearchFilters()
         chunk_filter = filters.to_chunk_filter()
+        # The query's vector is computed on the embedding thread while its words are looked up and counted here.
+        pending = self.embedder.submit_query(query) if mode != "lexical" else None
         lemmas = self.pipeline.lemmas(query)
-        vector = self.embedder.embed_queries([query])[0] if mode != "lexical" else None
-        hits, closest = self._page(lemmas if mode != "dense" else [], vector, chunk_filter, offset + k)
-        hits = hits[offset:]
-        self._describe(hits, set(lemmas), vector)
         total = None
         if mode != "dense":
             total = self.store.lexical_count(lemmas, TOTAL_CAP + 1, chunk_filter)
+        hits, closest, vector = self._page(
+            lemmas if mode != "dense" else [], pending, chunk_filter, offset + k
+        )
+        hits = hits[offset:]
+        self._describe(hits, set(lemmas), vector)
         return SearchAnswer(
             query=query,
             hits=hits,
@@ -93,24 +97,26 @@ class Searcher:
         )
 
     def _page(
-        self, lemmas: list[str], vector: np.ndarray | None, chunk_filter: ChunkFilter, wanted: int
-    ) -> tuple[list[Hit], float | None]:
-        """The ``wanted`` best distinct hits, and the best dense similarity in the filtered store."""
+        self, lemmas: list[str], pending: Future[np.ndarray] | None, chunk_filter: ChunkFilter, wanted: int
+    ) -> tuple[list[Hit], float | None, np.ndarray | None]:
+        """The ``wanted`` best distinct hits, the best dense similarity in the filtered store, and the query's
+        vector (``pending`` until the lexical ranking is done)."""
         depth = max(self.candidates, 3 * wanted)
         while True:
             rankings: list[list[int]] = []
-            closest = None
-            if vector is not None:
+            if lemmas or pending is None:
+                rankings.append([i for i, _ in self.store.lexical_search(lemmas, depth, chunk_filter)])
+            vector, closest = None, None
+            if pending is not None:
+                vector = pending.result()
                 dense = self.store.dense_search(vector, depth, chunk_filter)
                 closest = dense[0][1] if dense else 0.0
-                rankings.append([i for i, _ in dense])
-            if lemmas or vector is None:
-                rankings.append([i for i, _ in self.store.lexical_search(lemmas, depth, chunk_filter)])
+                rankings.insert(0, [i for i, _ in dense])
             fused = reciprocal_rank_fusion(rankings, self.rrf_k)
             hits = self._distinct_hits(fused, wanted)
             exhausted = all(len(ranking) < depth for ranking in rankings)
             if len(hits) >= wanted or exhausted:
-                return hits, closest
+                return hits, closest, vector
             depth *= 4
 
     def _describe(self, hits: list[Hit], lemmas: set[str], vector: np.ndarray | None) -> None:
@@ -124,18 +130,20 @@ class Searcher:
                 hit.relevance = self.scale.of(similarities[number])
 
     def _distinct_hits(self, fused: Sequence[tuple[int, float]], k: int) -> list[Hit]:
-        chunks = self.store.chunks([chunk_id for chunk_id, _ in fused])
         scores = dict(fused)
+        ids = [chunk_id for chunk_id, _ in fused]
         hits: list[Hit] = []
         seen: set[object] = set()
-        for chunk in chunks:
-            keys = {_place_key(chunk), ("text", chunk.text.strip().casefold())}
-            if keys & seen:
-                continue
-            seen |= keys
-            hits.append(hit_from_chunk(chunk, len(hits) + 1, scores[chunk.id]))
-            if len(hits) == k:
-                break
+        # Read a few times k chunks at a time: the fused list is up to twenty times longer than a page needs.
+        for start in range(0, len(ids), 3 * k):
+            for chunk in self.store.chunks(ids[start : start + 3 * k]):
+                keys = {_place_key(chunk), ("text", chunk.text.strip().casefold())}
+                if keys & seen:
+                    continue
+                seen |= keys
+                hits.append(hit_from_chunk(chunk, len(hits) + 1, scores[chunk.id]))
+                if len(hits) == k:
+                    return hits
         return hits
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from concurrent.futures import Future
 
 import numpy as np
 
@@ -42,6 +43,11 @@ class HashingEncoder:
         self, texts: Sequence[str], show_progress: bool = False, threads: int | None = None
     ) -> np.ndarray:
         return self.embed(texts)
+
+    def submit_query(self, text: str) -> Future[np.ndarray]:
+        vector: Future[np.ndarray] = Future()
+        vector.set_result(self.embed([text])[0])
+        return vector
 
     def count_tokens(self, texts: Sequence[str]) -> int:
         return sum(len(_WORD.findall(text)) for text in texts)

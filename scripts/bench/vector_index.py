@@ -127,8 +127,16 @@ def exact_top(vectors: np.ndarray, queries: np.ndarray, allowed: np.ndarray | No
     return index.search(queries, K, params=params)[1]
 
 
-def recall(found: np.ndarray, truth: np.ndarray) -> float:
-    return float(np.mean([len(set(f) & set(t)) / K for f, t in zip(found, truth, strict=True)]))
+def recall(found: np.ndarray, truth: np.ndarray, vectors: np.ndarray, queries: np.ndarray) -> float:
+    """Recall@10 with ties: a found vector counts when it is as close to the query as the truth's 10th. Texts
+    repeated across documents (a law's closing provisions, a form's headings) have equal vectors, and which of
+    them an index returns is no error."""
+    kept = 0
+    for ids, true_ids, query in zip(found, truth, queries, strict=False):
+        tenth = float(np.min(vectors[true_ids] @ query))
+        ids = ids[ids >= 0]
+        kept += min(K, int(np.sum(vectors[ids] @ query >= tenth - 1e-6)))
+    return kept / (K * len(found))
 
 
 def timed_search(
@@ -206,7 +214,7 @@ def run(args: argparse.Namespace) -> None:
     few = queries[: min(len(queries), 100)]  # a flat scan of a million takes ~100 ms: 100 queries tell enough
     found, p50, p95 = timed_search(searcher(flat, None), few)
     _, _, filtered_p95 = timed_search(searcher(flat, faiss.SearchParameters(sel=selector)), few)
-    results.append(Result("flat (exact)", build, index_megabytes(flat), recall(found, truth[: len(few)]),
+    results.append(Result("flat (exact)", build, index_megabytes(flat), recall(found, truth[: len(few)], vectors, few),
                           p50, p95, 1.0, filtered_p95))  # fmt: skip
     print(_row(results[-1]), flush=True)
     del flat
@@ -221,7 +229,7 @@ def run(args: argparse.Namespace) -> None:
                 filtered = faiss.SearchParametersIVF(nprobe=probes, sel=selector)
                 filtered_found, _, filtered_p95 = timed_search(searcher(index, filtered), queries)
                 results.append(Result(f"ivf{lists} {encoding} nprobe {probes}", build, megabytes,
-                                      recall(found, truth), p50, p95, recall(filtered_found, filtered_truth),
+                                      recall(found, truth, vectors, queries), p50, p95, recall(filtered_found, filtered_truth, vectors, queries),
                                       filtered_p95))  # fmt: skip
                 print(_row(results[-1]), flush=True)
             del index
@@ -235,7 +243,7 @@ def run(args: argparse.Namespace) -> None:
             filtered = faiss.SearchParametersHNSW(efSearch=search_depth, sel=selector)
             filtered_found, _, filtered_p95 = timed_search(searcher(index, filtered), queries)
             results.append(Result(f"hnsw M{links} efSearch {search_depth}", build, megabytes,
-                                  recall(found, truth), p50, p95, recall(filtered_found, filtered_truth),
+                                  recall(found, truth, vectors, queries), p50, p95, recall(filtered_found, filtered_truth, vectors, queries),
                                   filtered_p95))  # fmt: skip
             print(_row(results[-1]), flush=True)
         deleted = np.sort(rng.choice(len(vectors), int(DELETE_SHARE * len(vectors)), False)).astype(np.int64)
@@ -247,7 +255,7 @@ def run(args: argparse.Namespace) -> None:
             searcher(index, faiss.SearchParametersHNSW(efSearch=depth, sel=tombstones)), queries
         )
         results.append(Result(f"hnsw M{links} efSearch {depth}, after deleting 1 %", build, megabytes,
-                              recall(found, kept_truth), p50, p95))  # fmt: skip
+                              recall(found, kept_truth, vectors, queries), p50, p95))  # fmt: skip
         print(_row(results[-1]), flush=True)
         del index
     print(load_average())

@@ -48,6 +48,9 @@ class FaissVectors:
         manifest = Manifest.read(self._folder / MANIFEST_NAME)
         path = self._folder / VECTORS_NAME
         if manifest is not None and path.exists():
+            if _family(manifest.index_type) != _family(choose_index_type(manifest.chunks)):
+                # Saved under another size limit of exact search: rebuilt as the store's size now wants.
+                return FaissIndex(self._database.dimension), -1
             try:
                 return FaissIndex.load(
                     path, self._database.dimension, manifest.index_type
@@ -107,7 +110,7 @@ class FaissVectors:
                 return
             chunk_ids = self._rows.chunk_ids(session)
             wanted_type = choose_index_type(len(chunk_ids))
-            if wanted_type.startswith("ivf") != (self._index.index_type != "flat") or (
+            if _family(wanted_type) != _family(self._index.index_type) or (
                 wanted_type != "flat" and len(chunk_ids) > 4 * len(self._index) + _IVF_TRAINING_SAMPLE
             ):
                 self._index = self._rebuild(chunk_ids, wanted_type)
@@ -162,6 +165,11 @@ class FaissVectors:
         if (manifest.documents, manifest.chunks) != (counts["documents"], counts["chunks"]):
             findings.append("the counts in manifest.json differ from the database")
         return findings
+
+
+def _family(index_type: str) -> str:
+    """``flat`` or ``ivf``, whatever the number of lists."""
+    return "ivf" if index_type.startswith("ivf") else index_type
 
 
 def _batches(ids: np.ndarray) -> Iterator[np.ndarray]:
