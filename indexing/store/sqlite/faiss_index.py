@@ -9,6 +9,7 @@ inner index renumbers its rows after a removal, as a flat index does and an IVF 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import faiss
@@ -18,17 +19,18 @@ from indexing.store.atomic_file import write_atomically
 
 EXACT_LIMIT = 60_000
 """Up to this many vectors an exact search costs a few milliseconds (one core scans ~10k vectors a millisecond),
-so approximation buys nothing; at 139k real law vectors it took 16 ms, and IVF probing a quarter of its lists
-4 ms at Recall@10 0.96-0.98 (``scripts/bench/vector_index.py``)."""
-PROBED_SHARE = 4
-"""An IVF index probes one list in this many. Measured on the 139,073 law vectors with 300 real queries (1,491
-lists): 32 probes (a fixed count, as before) found only 0.69 of the exact top 10, 256 probes 0.94, 512 0.985;
-queries far from the corpus (an appeal asked of the laws) fall between many lists, so the share must be large."""
+so approximation buys nothing; at 100k real law vectors it took 8.5 ms (p50), IVF with the probes below 2.1 ms."""
+PROBES_PER_ROOT_LIST = 10
+"""An IVF index of ``n`` lists probes ``10·√n`` of them. Measured with 300 real queries (``scripts/bench/
+vector_index.py``), Recall@10 against exact search: 100k real law vectors, 1,264 lists: 0.674 with a fixed 32
+probes (the rule before), 0.965 with 316; 139k, 1,491 lists: 0.689 at 32, 0.944 at 256, 0.985 at 512; a million
+(48k real, the rest blends of two real ones), 4,000 lists: 0.945 at 500, 0.983 at 1,000. Queries far from the
+corpus (an appeal asked of the laws) fall between many lists; more lists are finer, so the share needed shrinks."""
 
 
 def ivf_probes(lists: int) -> int:
     """How many of ``lists`` an IVF search probes."""
-    return max(1, -(-lists // PROBED_SHARE))
+    return min(lists, math.ceil(PROBES_PER_ROOT_LIST * math.sqrt(lists)))
 
 
 def choose_index_type(count: int) -> str:
