@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from indexing.errors import StoreError
 from indexing.store.document_rows import DocumentRows, SourceRecord
 from indexing.store.key_table import KeyTable
 from indexing.store.parts import LexicalIndex, Ranking, StoreDatabase, VectorIndex
@@ -218,8 +219,11 @@ class Store:
 
         Indexes left behind by a crash are first brought up to date (that is recovery, not damage).
         """
-        self.lexical.save()
         findings = self.database.check()
+        try:
+            self.lexical.save()
+        except StoreError as error:  # busy: another process is writing; its commit saves the postings
+            findings.append(str(error))
         with self.database.session() as session:
             misplaced = self.rows.misplaced_chunks(session)
             if misplaced:
