@@ -18,9 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path, help="where the server keeps its data (made if missing)")
     parser.add_argument("--database", default="hromada", help="the database to print the address of")
     parser.add_argument("--stop", action="store_true", help="stop the server of this folder")
@@ -43,9 +41,7 @@ def main() -> int:
     server = pgserver.get_server(folder / "data", cleanup_mode=None)
     base = server.get_uri()
     with psycopg.connect(base, autocommit=True) as connection:
-        if not connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (args.database,)
-        ).fetchone():
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (args.database,)).fetchone():
             connection.execute(f'CREATE DATABASE "{args.database}"')
     print(urlunsplit(urlsplit(base)._replace(path=f"/{args.database}")))
     return 0

@@ -40,12 +40,7 @@ from scripts.statement_data.labelled_sentences import (
 from service.problems.problem_statements import CUE_NAMES, QUERY_PROMPT, cue_features, sentence_vectors
 
 APPEALS = 700
-STRATEGY_LINES = {
-    "strategy Challenges": 1000,
-    "strategy Goals": 450,
-    "strategy Projects": 450,
-    "strategy Strengths": 300,
-}
+STRATEGY_LINES = {"strategy Challenges": 1000, "strategy Goals": 450, "strategy Projects": 450, "strategy Strengths": 300}
 """At most this many lines of each strategy field are drawn (embedding every line would cost ~4x the time)."""
 SEED = 7
 REGULARISATION = 2.0
@@ -179,8 +174,7 @@ def main() -> None:
     }
     scores = {prompt: validation_scores(features) for prompt, features in by_prompt.items()}
     prompt, threshold = max(
-        ((p, float(t)) for p in args.prompts for t in scores[p]),
-        key=lambda pair: scores[pair[0]][str(pair[1])],
+        ((p, float(t)) for p in args.prompts for t in scores[p]), key=lambda pair: scores[pair[0]][str(pair[1])]
     )
     print(f"validation F1 by prompt and threshold: {scores}; chosen {prompt!r} at {threshold}")
     features = by_prompt[prompt]

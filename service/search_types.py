@@ -81,9 +81,7 @@ def _region_name(region: str) -> str:
     try:
         place = Gazetteer.default().resolve(region)
     except AmbiguousPlaceError as error:
-        raise InvalidQueryError(
-            f"region: {error}; add the oblast («…, Львівська область»)", "region"
-        ) from None
+        raise InvalidQueryError(f"region: {error}; add the oblast («…, Львівська область»)", "region") from None
     if place is None:
         raise InvalidQueryError(
             f"region: no region, hromada or town is called {region!r} "

@@ -166,9 +166,7 @@ def test_a_list_section_is_cut_item_by_item_under_its_heading(ukrainian_pipeline
     assert_invariants(chunks, normalised, paginated=False)
 
 
-def test_a_strategy_is_cut_into_its_challenges_goals_and_projects(
-    ukrainian_pipeline: UkrainianPipeline,
-) -> None:
+def test_a_strategy_is_cut_into_its_challenges_goals_and_projects(ukrainian_pipeline: UkrainianPipeline) -> None:
     [document, _] = read_strategies(FIXTURES / "strategies" / "hromadas-sample.json", source="hromadas.json")
     normalised = NormalisedText(document.pages[0])
     chunks = chunk_document(normalised, "proposal", ukrainian_pipeline, paginated=False)

@@ -188,11 +188,7 @@ def test_a_writer_killed_mid_run_leaves_a_sound_store_that_the_next_run_complete
 
 
 def test_api_keys_live_in_the_database_and_every_server_obeys_a_revocation(
-    postgres_server: object,
-    corpus: Path,
-    tmp_path: Path,
-    embedder: Embedder,
-    ukrainian_pipeline: UkrainianPipeline,
+    postgres_server: object, corpus: Path, tmp_path: Path, embedder: Embedder, ukrainian_pipeline: UkrainianPipeline
 ) -> None:
     url = postgres_server.new_database()  # type: ignore[attr-defined]
     first = served(url, embedder, ukrainian_pipeline, tmp_path, "first")
@@ -216,9 +212,7 @@ def test_api_keys_live_in_the_database_and_every_server_obeys_a_revocation(
 
     assert hromada("keys", "revoke", key["id"], "--store", url).returncode == 0
     for client in (one, other):
-        assert (
-            client.get("/search", params={"q": "вода"}, headers={"X-API-Key": key["key"]}).status_code == 401
-        )
+        assert client.get("/search", params={"q": "вода"}, headers={"X-API-Key": key["key"]}).status_code == 401
         assert client.get("/search", params={"q": "вода"}).status_code == 401, "revoking the last key locks"
     first.close()
     second.close()

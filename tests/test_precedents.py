@@ -224,9 +224,7 @@ def sample(
         embedder=embedder,
         pipeline=ukrainian_pipeline,
     )
-    report = hromada.index(
-        [SAMPLE / part for part in ("laws", "transcripts", "proposals", "notes", "appeals")]
-    )
+    report = hromada.index([SAMPLE / part for part in ("laws", "transcripts", "proposals", "notes", "appeals")])
     assert not report.failed, report.failed
     return hromada
 

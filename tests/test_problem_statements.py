@@ -93,9 +93,7 @@ def test_the_detector_loads_from_disk_and_refuses_a_missing_file(fresh: Hromada,
 
 def test_a_proposals_plan_gives_no_statement_while_its_problem_does(indexed: Hromada) -> None:
     proposals = [item for item in _statements(indexed) if item.kind == "proposal"]
-    sections = {
-        chunk.id: chunk.section for chunk in indexed.store().iter_chunks() if chunk.kind == "proposal"
-    }
+    sections = {chunk.id: chunk.section for chunk in indexed.store().iter_chunks() if chunk.kind == "proposal"}
     stated_in = {(sections[item.chunk_id] or "").lower() for item in proposals}
 
     assert "опис проблеми" in stated_in, stated_in

@@ -33,9 +33,7 @@ def test_sections_are_headings_on_their_own_lines_followed_by_items_as_a_list(do
     assert challenges < goals < projects
     assert lines[challenges + 1] == "- Близькість до країни-агресора відлякує інвесторів"
     # Items the release did not mark are marked, so that the proposal chunker cuts every section item by item.
-    assert lines[goals + 1].startswith(
-        "- Стратегічна ціль 1. Створення сприятливих умов для розвитку бізнесу"
-    )
+    assert lines[goals + 1].startswith("- Стратегічна ціль 1. Створення сприятливих умов для розвитку бізнесу")
     assert lines[projects + 1].startswith("- Створення логістичного центру")
 
 

@@ -45,9 +45,7 @@ def main() -> int:
         out.writelines(line for position, line in enumerate(lines) if (position in kept) != arguments.rest)
     if arguments.rest:
         kept, total = set(range(len(lines))) - kept, sum(sizes) - total
-    print(
-        f"{len(kept):,} of {len(lines):,} acts, {total:,} of {sum(sizes):,} characters ({total / sum(sizes):.1%})"
-    )
+    print(f"{len(kept):,} of {len(lines):,} acts, {total:,} of {sum(sizes):,} characters ({total / sum(sizes):.1%})")
     return 0
 
 

@@ -66,9 +66,7 @@ def read_heldout(path: Path) -> list[HeldOutSentence]:
         rows = list(csv.DictReader(file, delimiter="\t"))
     unlabelled = [row["id"] for row in rows if row["label"] not in ("problem", "other")]
     if unlabelled:
-        raise ValueError(
-            f"{path}: {len(unlabelled)} sentences have no label 'problem' or 'other', e.g. {unlabelled[0]}"
-        )
+        raise ValueError(f"{path}: {len(unlabelled)} sentences have no label 'problem' or 'other', e.g. {unlabelled[0]}")
     return [HeldOutSentence(r["id"], r["field"], r["text"], r["label"] == "problem") for r in rows]
 
 
@@ -111,14 +109,10 @@ def evaluate(sentences: Sequence[HeldOutSentence], systems: dict[str, list[bool]
     return result
 
 
-def time_corpus(
-    corpus: Path, detector: StatementDetector, pipeline: UkrainianPipeline
-) -> dict[str, float | int]:
+def time_corpus(corpus: Path, detector: StatementDetector, pipeline: UkrainianPipeline) -> dict[str, float | int]:
     """Time the detector over every sentence of the corpus's transcripts, proposals and notes."""
     files = sorted(
-        path
-        for path in corpus.rglob("*")
-        if path.suffix in (".txt", ".md") and path.parent.name in JUDGED_FOLDERS
+        path for path in corpus.rglob("*") if path.suffix in (".txt", ".md") and path.parent.name in JUDGED_FOLDERS
     )
     texts = [path.read_text(encoding="utf-8") for path in files]
     sentences = sum(len(sentence_spans(text, pipeline)) for text in texts)
@@ -159,11 +153,7 @@ def main() -> None:
     }
     report: dict[str, object] = {
         "heldout": str(args.heldout),
-        "model": {
-            "embedding_model": model.embedding_model,
-            "prompt": model.prompt,
-            "threshold": model.threshold,
-        },
+        "model": {"embedding_model": model.embedding_model, "prompt": model.prompt, "threshold": model.threshold},
         **evaluate(sentences, systems),
     }
     if str(args.corpus) != "none":
