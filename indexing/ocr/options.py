@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Literal
 
 OCR_MODES = ("auto", "on", "off")
 """``auto``: pages without a usable text layer and images; ``on``: every page, the text layer ignored (for PDFs
 whose text is drawn as outlines or whose text layer is garbage); ``off``: never."""
+TableReading = Literal["cells", "order", "page"]
+"""How a ruled table is read. ``cells``: each cell recognised on its own, the cells read row by row (a lone «8»
+in a cell is read, and no line runs across cells); ``order``: the page recognised whole and its words regrouped
+by cell; ``page``: the page recognised whole, in Tesseract's order."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,8 @@ class OcrOptions:
     """Tesseract's ``--psm``: 3 is its fully automatic layout analysis."""
     remove_rules: bool = True
     """Whiten the ruling lines of tables before recognition (``page_images.page_image``)."""
+    tables: TableReading = "cells"
+    """How a ruled table is read (``TableReading``)."""
     page_timeout: float = 300.0
     """Seconds one page may take before its file is given up on."""
 

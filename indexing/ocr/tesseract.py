@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from indexing.ocr.options import OcrOptions
+from indexing.ocr.tables import Box, Cell, Word, reading_order
 from models.errors import HromadaError
 
 _PROGRAM_PACKAGE = "tesseract-ocr"
 _WORD_LEVEL = "5"
 _TSV_COLUMNS = 12
 _STDERR_TAIL = 300
+_CELL_SEGMENTATION = 6
+"""Tesseract's ``--psm`` for a table cell: one uniform block of text."""
 
 
 class OcrUnavailableError(HromadaError):
@@ -44,10 +48,15 @@ class RecognisedPage:
 
 @dataclass(frozen=True)
 class PageImage:
-    """One page as an image for Tesseract: grey or black-and-white PNM bytes and the resolution, if known."""
+    """One page as an image for Tesseract: grey or black-and-white PNM bytes, the resolution if known, and the
+    table cells drawn on it (their words are read cell by cell)."""
 
     pnm: bytes
     dpi: int | None
+    cells: tuple[Cell, ...] = ()
+    cell_tiff: bytes | None = None
+    """The cells as the pages of a TIFF, in the order of ``cells``, when each is read on its own; the page's
+    own image then has them blank."""
 
 
 class Tesseract:
@@ -82,15 +91,28 @@ class Tesseract:
         return version
 
     def recognise(self, image: PageImage) -> RecognisedPage:
-        """The words on one page image."""
+        """The words on one page image, those of its table cells read cell by cell when it carries them."""
+        words = words_from_tsv(self._tsv(image.pnm, self.options.page_segmentation, image.dpi))
+        if image.cell_tiff is None:
+            return page_from_words(words, image.cells)
+        # Each cell is a page of the TIFF, read as one block of text: Tesseract's layout analysis drops a cell
+        # holding a lone «8» as noise.
+        cell_words = words_from_tsv(self._tsv(image.cell_tiff, _CELL_SEGMENTATION, image.dpi))
+        by_cell: dict[Cell, list[TsvWord]] = {cell: [] for cell in image.cells}
+        for word in cell_words:
+            by_cell[image.cells[word.page - 1]].append(word)
+        return page_from_words(words, image.cells, by_cell)
+
+    def _tsv(self, image: bytes, page_segmentation: int, dpi: int | None) -> str:
+        """Tesseract's TSV of an image (PNM, or a TIFF of several pages) given on stdin."""
         command = [self.options.tesseract, "stdin", "stdout", "-l", self.options.languages]
-        command += ["--psm", str(self.options.page_segmentation)]
-        if image.dpi:
-            command += ["--dpi", str(image.dpi)]
+        command += ["--psm", str(page_segmentation)]
+        if dpi:
+            command += ["--dpi", str(dpi)]
         try:
             result = subprocess.run(
                 [*command, "tsv"],
-                input=image.pnm,
+                input=image,
                 capture_output=True,
                 env=self._environment,
                 timeout=self.options.page_timeout,
@@ -105,7 +127,7 @@ class Tesseract:
         if result.returncode != 0:
             message = result.stderr.decode("utf-8", "replace").strip()[-_STDERR_TAIL:]
             raise OcrFailedError(f"Tesseract failed (exit status {result.returncode}): {message}")
-        return page_from_tsv(result.stdout.decode("utf-8", "replace"))
+        return result.stdout.decode("utf-8", "replace")
 
     def _run(self, option: str) -> str:
         result = subprocess.run(
@@ -115,20 +137,48 @@ class Tesseract:
         return result.stdout or result.stderr
 
 
-def page_from_tsv(tsv: str) -> RecognisedPage:
-    """Tesseract's TSV as text: words of a line joined by spaces, lines by line breaks, paragraphs by blank lines."""
-    paragraphs: dict[tuple[str, str], dict[str, list[str]]] = {}
-    confidences: list[float] = []
+@dataclass(frozen=True)
+class TsvWord:
+    """A word of Tesseract's TSV: the page (of a multi-page TIFF) it is on, the word, and its confidence."""
+
+    page: int
+    word: Word
+    confidence: float
+
+
+def words_from_tsv(tsv: str) -> list[TsvWord]:
+    """The words of Tesseract's TSV, in its order."""
+    words = []
     for row in tsv.splitlines()[1:]:
-        cells = row.split("\t")
-        if len(cells) != _TSV_COLUMNS or cells[0] != _WORD_LEVEL or not cells[11].strip():
+        columns = row.split("\t")
+        if len(columns) != _TSV_COLUMNS or columns[0] != _WORD_LEVEL or not columns[11].strip():
             continue
-        _, _, block, paragraph, line, _, _, _, _, _, confidence, word = cells
-        paragraphs.setdefault((block, paragraph), {}).setdefault(line, []).append(word.strip())
-        if float(confidence) >= 0:
-            confidences.append(float(confidence))
-    text = "\n\n".join(
-        "\n".join(" ".join(words) for words in lines.values()) for lines in paragraphs.values()
-    )
+        _, page, block, paragraph, line, _, left, top, width, height, confidence, text = columns
+        box = Box(int(left), int(top), int(left) + int(width), int(top) + int(height))
+        word = Word((int(block), int(paragraph), int(line)), text.strip(), box)
+        words.append(TsvWord(int(page), word, float(confidence)))
+    return words
+
+
+def page_from_tsv(tsv: str) -> RecognisedPage:
+    """Tesseract's TSV of a page without tables as text (see ``page_from_words``)."""
+    return page_from_words(words_from_tsv(tsv))
+
+
+def page_from_words(
+    words: list[TsvWord],
+    cells: Sequence[Cell] = (),
+    cell_words: Mapping[Cell, list[TsvWord]] | None = None,
+) -> RecognisedPage:
+    """A page's text: words of a line joined by spaces, lines by line breaks, paragraphs (and table cells) by blank
+    lines, in reading order (``tables.reading_order``), with the mean confidence of its words."""
+    every = words + [word for found in (cell_words or {}).values() for word in found]
+    if cell_words is None:
+        paragraphs = reading_order([word.word for word in words], cells)
+    else:
+        read = {cell: [word.word for word in found] for cell, found in cell_words.items()}
+        paragraphs = reading_order([word.word for word in words], cells, read)
+    text = "\n\n".join("\n".join(" ".join(line) for line in lines) for lines in paragraphs)
+    confidences = [word.confidence for word in every if word.confidence >= 0]
     confidence = round(sum(confidences) / len(confidences), 1) if confidences else None
     return RecognisedPage(text=text, confidence=confidence)
