@@ -15,7 +15,7 @@ from indexing.ocr import OcrOptions
 from indexing.ocr.options import TableReading
 from indexing.ocr.page_images import ScannedPage, page_image, rule_mask
 from indexing.ocr.recognition import recognise_pages
-from indexing.ocr.tables import Box, Cell, Word, reading_order, row_by_row, table_cells
+from indexing.ocr.tables import Box, Cell, Word, reading_order, row_by_row, side_by_side_share, table_cells
 from indexing.ocr.tesseract import Tesseract
 
 DPI = 300
@@ -133,3 +133,16 @@ def test_a_ruled_table_is_read_row_by_row_cell_by_cell(tables: TableReading) -> 
     ]
     assert [text.find(word) for word in order] == sorted(text.find(word) for word in order)
     assert -1 not in [text.find(word) for word in order]
+
+
+def test_lines_side_by_side_in_three_columns_are_a_grid_and_two_text_columns_are_not() -> None:
+    def page(columns: int) -> list[Word]:
+        return [
+            word(f"w{column}{row}", 100 + 700 * column, 100 + 60 * row, (column + 1, 1, row + 1))
+            for column in range(columns)
+            for row in range(10)
+        ]
+
+    assert side_by_side_share(page(3)) == 1.0
+    assert side_by_side_share(page(2)) == 0.0
+    assert side_by_side_share([]) == 0.0

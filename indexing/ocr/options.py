@@ -35,6 +35,9 @@ class OcrOptions:
     """Whiten the ruling lines of tables before recognition (``page_images.page_image``)."""
     tables: TableReading = "cells"
     """How a ruled table is read (``TableReading``)."""
+    unruled_tables: bool = True
+    """Read a page whose lines stand side by side in columns again as one block, and keep the surer reading
+    (``Tesseract._page_words``)."""
     page_timeout: float = 300.0
     """Seconds one page may take before its file is given up on."""
 

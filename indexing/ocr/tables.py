@@ -20,6 +20,8 @@ _MIN_CELL_INCHES = 0.08
 """An enclosed region narrower or lower than this is the gap between a double rule, not a cell."""
 _FRAME_SHARE = 0.5
 """A region covering more than this share of the page is a frame around the page's text, not a table cell."""
+_GRID_COLUMNS = 3
+"""Two columns side by side are a page's text columns; three or more, a table's."""
 
 
 @dataclass(frozen=True)
@@ -152,3 +154,28 @@ def row_by_row(cells: Iterable[Cell]) -> list[Cell]:
         ordered += sorted(row, key=lambda cell: cell.box.left)
         remaining = [cell for cell in remaining if cell.box.top >= middle]
     return ordered
+
+
+def side_by_side_share(words: Sequence[Word]) -> float:
+    """The share of the words on lines that stand beside lines of at least two other blocks of Tesseract's layout:
+    the rows of a grid of three or more columns."""
+    lines: dict[LineKey, list[Box]] = {}
+    for word in words:
+        lines.setdefault(word.line, []).append(word.box)
+    spans = {
+        key: (min(box.top for box in boxes), max(box.bottom for box in boxes)) for key, boxes in lines.items()
+    }
+    beside = 0
+    for key, (top, bottom) in spans.items():
+        others = {
+            other[0] for other, span in spans.items() if other[0] != key[0] and _level((top, bottom), span)
+        }
+        if len(others) >= _GRID_COLUMNS - 1:
+            beside += len(lines[key])
+    return beside / len(words) if words else 0.0
+
+
+def _level(one: tuple[int, int], other: tuple[int, int]) -> bool:
+    """Whether two lines, given by their top and bottom, overlap by over half the lower one's height."""
+    overlap = min(one[1], other[1]) - max(one[0], other[0])
+    return overlap > min(one[1] - one[0], other[1] - other[0]) / 2

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from indexing.ocr.options import OcrOptions
-from indexing.ocr.tables import Box, Cell, Word, reading_order
+from indexing.ocr.tables import Box, Cell, Word, reading_order, side_by_side_share
 from models.errors import HromadaError
 
 _PROGRAM_PACKAGE = "tesseract-ocr"
@@ -21,7 +21,9 @@ _WORD_LEVEL = "5"
 _TSV_COLUMNS = 12
 _STDERR_TAIL = 300
 _CELL_SEGMENTATION = 6
-"""Tesseract's ``--psm`` for a table cell: one uniform block of text."""
+"""Tesseract's ``--psm`` for a table cell, or a table without ruling lines: one uniform block of text."""
+_GRID_SHARE = 0.5
+"""A page with at least this share of its words on lines standing beside two others is read again as a block."""
 
 
 class OcrUnavailableError(HromadaError):
@@ -92,7 +94,7 @@ class Tesseract:
 
     def recognise(self, image: PageImage) -> RecognisedPage:
         """The words on one page image, those of its table cells read cell by cell when it carries them."""
-        words = words_from_tsv(self._tsv(image.pnm, self.options.page_segmentation, image.dpi))
+        words = self._page_words(image)
         if image.cell_tiff is None:
             return page_from_words(words, image.cells)
         # Each cell is a page of the TIFF, read as one block of text: Tesseract's layout analysis drops a cell
@@ -102,6 +104,18 @@ class Tesseract:
         for word in cell_words:
             by_cell[image.cells[word.page - 1]].append(word)
         return page_from_words(words, image.cells, by_cell)
+
+    def _page_words(self, image: PageImage) -> list[TsvWord]:
+        """The words of the page's own image. A page whose lines stand side by side in several columns is read
+        again as one block of text, and that reading kept if Tesseract is surer of it: its layout analysis cuts a
+        table without ruling lines into columns, and reads each column down, badly aligned; pictures with
+        captions, which look the same, read worse as one block, and Tesseract says so."""
+        words = words_from_tsv(self._tsv(image.pnm, self.options.page_segmentation, image.dpi))
+        if not (self.options.unruled_tables and side_by_side_share(_words(words)) >= _GRID_SHARE):
+            return words
+        as_block = words_from_tsv(self._tsv(image.pnm, _CELL_SEGMENTATION, image.dpi))
+        surer = (_mean_confidence(as_block) or 0.0) > (_mean_confidence(words) or 0.0)
+        return as_block if surer else words
 
     def _tsv(self, image: bytes, page_segmentation: int, dpi: int | None) -> str:
         """Tesseract's TSV of an image (PNM, or a TIFF of several pages) given on stdin."""
@@ -160,6 +174,15 @@ def words_from_tsv(tsv: str) -> list[TsvWord]:
     return words
 
 
+def _words(words: list[TsvWord]) -> list[Word]:
+    return [word.word for word in words]
+
+
+def _mean_confidence(words: list[TsvWord]) -> float | None:
+    confidences = [word.confidence for word in words if word.confidence >= 0]
+    return round(sum(confidences) / len(confidences), 1) if confidences else None
+
+
 def page_from_tsv(tsv: str) -> RecognisedPage:
     """Tesseract's TSV of a page without tables as text (see ``page_from_words``)."""
     return page_from_words(words_from_tsv(tsv))
@@ -174,11 +197,9 @@ def page_from_words(
     lines, in reading order (``tables.reading_order``), with the mean confidence of its words."""
     every = words + [word for found in (cell_words or {}).values() for word in found]
     if cell_words is None:
-        paragraphs = reading_order([word.word for word in words], cells)
+        paragraphs = reading_order(_words(words), cells)
     else:
-        read = {cell: [word.word for word in found] for cell, found in cell_words.items()}
-        paragraphs = reading_order([word.word for word in words], cells, read)
+        read = {cell: _words(found) for cell, found in cell_words.items()}
+        paragraphs = reading_order(_words(words), cells, read)
     text = "\n\n".join("\n".join(" ".join(line) for line in lines) for lines in paragraphs)
-    confidences = [word.confidence for word in every if word.confidence >= 0]
-    confidence = round(sum(confidences) / len(confidences), 1) if confidences else None
-    return RecognisedPage(text=text, confidence=confidence)
+    return RecognisedPage(text=text, confidence=_mean_confidence(every))
