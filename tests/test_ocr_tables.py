@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from indexing.ocr import OcrOptions
 from indexing.ocr.options import TableReading
-from indexing.ocr.page_images import ScannedPage, page_image, rule_mask
+from indexing.ocr.page_images import ScannedPage, page_image, rule_mask, without_pictures
 from indexing.ocr.recognition import recognise_pages
 from indexing.ocr.tables import Box, Cell, Word, reading_order, row_by_row, side_by_side_share, table_cells
 from indexing.ocr.tesseract import Tesseract
@@ -107,7 +107,7 @@ def test_the_cells_of_a_drawn_table_are_found() -> None:
     grey = np.array(drawn_table())
     cells = table_cells(rule_mask(grey, DPI // 2), DPI)
     assert len(cells) == 6
-    image = page_image(drawn_table(), DPI, remove_rules=True, tables="cells")
+    image = page_image(drawn_table(), DPI, OcrOptions(tables="cells"))
     assert len(image.cells) == 6
     assert image.cell_tiff is not None
 
@@ -146,3 +146,14 @@ def test_lines_side_by_side_in_three_columns_are_a_grid_and_two_text_columns_are
     assert side_by_side_share(page(3)) == 1.0
     assert side_by_side_share(page(2)) == 0.0
     assert side_by_side_share([]) == 0.0
+
+
+def test_a_picture_in_a_cell_is_whitened_and_a_letter_and_a_line_stay() -> None:
+    crop = np.full((300, 600), 255, dtype=np.uint8)
+    crop[20:200, 20:150] = 0  # a pictogram, 0.6 × 0.43 inch at 300 dpi
+    crop[150:170, 200:500] = 0  # a line: long one way only
+    crop[220:260, 300:330] = 0  # a letter
+    cleaned = without_pictures(crop.copy(), DPI)
+    assert (cleaned[20:200, 20:150] == 255).all()
+    assert (cleaned[150:170, 200:500] == 0).all()
+    assert (cleaned[220:260, 300:330] == 0).all()

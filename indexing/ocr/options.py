@@ -35,6 +35,8 @@ class OcrOptions:
     """Whiten the ruling lines of tables before recognition (``page_images.page_image``)."""
     tables: TableReading = "cells"
     """How a ruled table is read (``TableReading``)."""
+    remove_cell_pictures: bool = True
+    """Whiten the pictures in a table's cells before each is read (``page_images.without_pictures``)."""
     unruled_tables: bool = True
     """Read a page whose lines stand side by side in columns again as one block, and keep the surer reading
     (``Tesseract._page_words``)."""

@@ -20,11 +20,9 @@ _QUEUED_PER_WORKER = 2
 def recognise_pages(pages: Iterable[ScannedPage], engine: Tesseract, workers: int) -> list[RecognisedPage]:
     """The text of each page, in order, each prepared (``page_image``, as the engine's options say) and recognised
     by a worker. The first page that fails stops the rest and raises its error."""
-    options = engine.options
 
     def recognise(page: ScannedPage) -> RecognisedPage:
-        image = page_image(page.picture, page.dpi, options.remove_rules, options.tables)
-        return engine.recognise(image)
+        return engine.recognise(page_image(page.picture, page.dpi, engine.options))
 
     results: list[RecognisedPage] = []
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr") as pool:
