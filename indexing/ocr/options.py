@@ -37,6 +37,9 @@ class OcrOptions:
     """How a ruled table is read (``TableReading``)."""
     remove_cell_pictures: bool = True
     """Whiten the pictures in a table's cells before each is read (``page_images.without_pictures``)."""
+    detect_orientation: bool = True
+    """Turn a doubtfully read page upright by Tesseract's guess of its orientation and read it again
+    (``recognition.recognised_upright``)."""
     unruled_tables: bool = True
     """Read a page whose lines stand side by side in columns again as one block, and keep the surer reading
     (``Tesseract._page_words``)."""

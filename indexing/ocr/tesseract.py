@@ -8,6 +8,7 @@ goes in on stdin as PNM and the words come out as TSV with their confidences, so
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,10 @@ _TSV_COLUMNS = 12
 _STDERR_TAIL = 300
 _CELL_SEGMENTATION = 6
 """Tesseract's ``--psm`` for a table cell, or a table without ruling lines: one uniform block of text."""
+_ROTATE = re.compile(r"^Rotate: (\d+)", re.MULTILINE)
+_ORIENTATION_CONFIDENCE = re.compile(r"^Orientation confidence: ([\d.]+)", re.MULTILINE)
+_SURE_ORIENTATION = 5.0
+"""Tesseract's orientation confidence above which its guess is acted on: a page of text scores 40 or so."""
 _GRID_SHARE = 0.5
 """A page with at least this share of its words on lines standing beside two others is read again as a block."""
 
@@ -104,6 +109,30 @@ class Tesseract:
         for word in cell_words:
             by_cell[image.cells[word.page - 1]].append(word)
         return page_from_words(words, image.cells, by_cell)
+
+    def clockwise_turn(self, pnm: bytes, dpi: int | None) -> int:
+        """How far the page must be turned clockwise to stand upright, 0, 90, 180 or 270 degrees, as Tesseract's
+        orientation detection (``--psm 0``) guesses it; 0 when it is unsure or cannot tell (too few letters, or
+        no ``osd`` data installed)."""
+        command = [self.options.tesseract, "stdin", "stdout", "--psm", "0"]
+        if dpi:
+            command += ["--dpi", str(dpi)]
+        try:
+            result = subprocess.run(
+                command,
+                input=pnm,
+                capture_output=True,
+                env=self._environment,
+                timeout=self.options.page_timeout,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return 0
+        report = result.stdout.decode("utf-8", "replace")
+        turn, confidence = _ROTATE.search(report), _ORIENTATION_CONFIDENCE.search(report)
+        if result.returncode != 0 or not turn or not confidence:
+            return 0
+        return int(turn[1]) % 360 if float(confidence[1]) >= _SURE_ORIENTATION else 0
 
     def _page_words(self, image: PageImage) -> list[TsvWord]:
         """The words of the page's own image. A page whose lines stand side by side in several columns is read

@@ -17,18 +17,19 @@ was misread or missed, not the order in which a table, a caption or a column was
 order its PDF draws it, which is not always the order of the page (a page of pictograms may draw its lower half
 first). The target is judged on the strict CER; the other two say where its errors come from.
 
-Every variant runs on the same pages in the same run, each changing one thing of hromada's default (300 dpi
-with PDFium, ukr+rus+eng, page segmentation 3, the ruling lines of tables whitened before recognition, each cell
-of a ruled table recognised on its own, pictures in it whitened, and the cells read row by row, a page of lines side by side in three or
-more columns read again as one block): the ruling lines kept, the table cells found but the page recognised whole
-and its words regrouped by cell («tables-order»), tables read in Tesseract's own order («tables-page», hromada's
-default before the cells), the pictures in cells kept («cell-pictures-kept»), no second reading of column pages
-(«unruled-off»), the resolution (200, 400 dpi), the languages (ukr, ukr+rus), Tesseract's page segmentation (4 one
-column, 6 one block), the renderer (poppler's pdftoppm), and a scan-like copy of each page (turned by up to 1°,
-blurred, speckled and saved as a JPEG, as a photocopier and a cheap scanner leave it), as it is and binarised
-(Otsu). The kept configuration is the clean variant with the lowest CER when it beats the default by more
-than 0.2 points, else the default. Pages/s are for rendering and recognition on every core, with the load
-average beside them.
+Every variant runs on the same pages in the same run, each changing one thing of hromada's default (300 dpi with
+PDFium, ukr+rus+eng, page segmentation 3, the ruling lines of tables whitened before recognition, each cell of a
+ruled table recognised on its own, pictures in it whitened, and the cells read row by row, a page of lines side by
+side in three or more columns read again as one block): the ruling lines kept, the table cells found but the page
+recognised whole and its words regrouped by cell («tables-order»), tables read in Tesseract's own order
+(«tables-page», hromada's default before the cells), the pictures in cells kept («cell-pictures-kept»), no second
+reading of column pages («unruled-off»), the resolution (200, 400 dpi), the languages (ukr, ukr+rus), Tesseract's
+page segmentation (4 one column, 6 one block), the renderer (poppler's pdftoppm), a scan-like copy of each page
+(turned by up to 1°, blurred, speckled and saved as a JPEG, as a photocopier and a cheap scanner leave it), as it is
+and binarised (Otsu), and each page turned by 90, 180 or 270 degrees, with and without Tesseract's orientation
+detection («turned», «turned-no-osd»). The kept configuration is the clean variant with the lowest CER when it beats
+the default by more than 0.2 points, else the default. Pages/s are for rendering and recognition on every core, with
+the load average beside them.
 
     .venv/bin/python scripts/bench/ocr.py [--data ../shared/data/unlp2026-sport/pdf] [--pages 5] [--seed 2026]
                                           [--variants default dpi-200 ...] [--big-scan] [--json out.json]
@@ -102,6 +103,8 @@ class Variant:
     options: OcrOptions
     renderer: str = "pdfium"
     scan_like: bool = False
+    turned: bool = False
+    """Each page turned by 90, 180 or 270 degrees, as a scanner's feeder or a phone leaves some pages."""
     binarise: bool = False
     clean: bool = True
     """Whether it competes for the kept configuration (scan-like copies are a robustness check)."""
@@ -164,6 +167,8 @@ def variants() -> list[Variant]:
         Variant("psm-6", replace(base, page_segmentation=6)),
         Variant("poppler", base, renderer="poppler"),
         Variant("scan-like", base, scan_like=True, clean=False),
+        Variant("turned", base, turned=True, clean=False),
+        Variant("turned-no-osd", replace(base, detect_orientation=False), turned=True, clean=False),
         Variant("scan-like-binarised", base, scan_like=True, binarise=True, clean=False),
     ]
 
@@ -238,8 +243,11 @@ def rendered(pages: list[SamplePage], variant: Variant, seed: int) -> Iterator[S
         else:
             with PdfPages(page.pdf.read_bytes()) as pdf:
                 picture = pdf.render(page.number, variant.options.dpi).picture
+        chooser = random.Random(f"{seed}:{page.pdf.name}:{page.number}")
+        if variant.turned:
+            picture = picture.rotate(chooser.choice([90, 180, 270]), expand=True)
         if variant.scan_like:
-            picture = scan_like(picture, random.Random(f"{seed}:{page.pdf.name}:{page.number}"))
+            picture = scan_like(picture, chooser)
         if variant.binarise:
             picture = binarised(picture)
         yield ScannedPage(picture, variant.options.dpi)
