@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from PIL import Image, ImageOps
+from PIL import ImageOps
 
 from indexing.ocr.page_images import ScannedPage, page_image, pnm_bytes
 from indexing.ocr.tesseract import RecognisedPage, Tesseract
@@ -59,11 +59,6 @@ def recognised_upright(page: ScannedPage, engine: Tesseract) -> RecognisedPage:
     turn = engine.clockwise_turn(pnm_bytes(picture), page.dpi)
     if not turn:
         return first
-    upright = picture.rotate(-turn, expand=True, fillcolor=_paper(picture))
+    upright = picture.rotate(-turn, expand=True)
     again = engine.recognise(page_image(upright, page.dpi, engine.options))
     return again if (again.confidence or 0.0) > (first.confidence or 0.0) else first
-
-
-def _paper(picture: Image.Image) -> int | tuple[int, ...]:
-    """White in the picture's mode (the corners a turn by a right angle uncovers are none, but Pillow asks)."""
-    return 255 if len(picture.getbands()) == 1 else (255,) * len(picture.getbands())

@@ -2,10 +2,10 @@
 
 Tesseract's layout analysis reads a ruled table column by column, or runs one line across several cells, so that
 «Дії суддів» and «Дії асистентів при суддях» come out interleaved. The ruling lines say where each cell is: the
-regions they enclose (``table_cells``). The words Tesseract found are then regrouped (``reading_order``): text
-outside tables keeps Tesseract's order; a table takes the place of its first word found, and its cells follow
-one another row by row, left to right, each cell's words in Tesseract's order — the order in which a table is
-written and read.
+regions they enclose (``table_cells``). Each cell is read on its own (``page_images.page_image``,
+``Tesseract.recognise``), or the page's words are regrouped by cell, and then put in order (``reading_order``):
+text outside tables in Tesseract's order, a table where its top is, its cells one after another row by row, left
+to right — the order in which a table is written and read.
 """
 
 from __future__ import annotations
