@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Literal
 
 OCR_MODES = ("auto", "on", "off")
 """``auto``: pages without a usable text layer and images; ``on``: every page, the text layer ignored (for PDFs
 whose text is drawn as outlines or whose text layer is garbage); ``off``: never."""
+TableReading = Literal["cells", "order", "page"]
+"""How a ruled table is read. ``cells``: each cell recognised on its own, the cells read row by row (a lone «8»
+in a cell is read, and no line runs across cells); ``order``: the page recognised whole and its words regrouped
+by cell; ``page``: the page recognised whole, in Tesseract's order."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,16 @@ class OcrOptions:
     """Tesseract's ``--psm``: 3 is its fully automatic layout analysis."""
     remove_rules: bool = True
     """Whiten the ruling lines of tables before recognition (``page_images.page_image``)."""
+    tables: TableReading = "cells"
+    """How a ruled table is read (``TableReading``)."""
+    remove_cell_pictures: bool = True
+    """Whiten the pictures in a table's cells before each is read (``page_images.without_pictures``)."""
+    detect_orientation: bool = True
+    """Turn a doubtfully read page upright by Tesseract's guess of its orientation and read it again
+    (``recognition.recognised_upright``)."""
+    unruled_tables: bool = True
+    """Read a page whose lines stand side by side in columns again as one block, and keep the surer reading
+    (``Tesseract._page_words``)."""
     page_timeout: float = 300.0
     """Seconds one page may take before its file is given up on."""
 

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageOps
+from scipy import ndimage
 
+from indexing.ocr.options import OcrOptions
+from indexing.ocr.tables import Box, table_cells
 from indexing.ocr.tesseract import PageImage
 from models.errors import HromadaError
 
@@ -28,6 +31,14 @@ _RULE_INCHES = 0.5
 """A dark straight run this long is a ruling line, not a stroke: the longest letters are a few tenths of an
 inch wide, the lines of a table's cells are longer."""
 _A4_WIDTH_INCHES = 8.27
+_ASSUMED_DPI = 300
+_CELL_INSET_INCHES = 0.01
+_CELL_MARGIN_INCHES = 0.07
+_SPECK_INCHES = 0.02
+_PICTURE_INCHES = 0.3
+"""A stroke this tall and wide is part of a picture: a capital letter at 28 points is 0.3 inch tall, and a
+letter's strokes are not that wide."""
+"""A cell with fewer dark pixels than a square this wide is blank (a full stop at 10 points is about 0.02 inch)."""
 
 
 class ImageLimitError(HromadaError):
@@ -85,28 +96,77 @@ def _quietly(function: Callable[..., Image.Image], *arguments: object) -> Image.
         return function(*arguments)
 
 
-def page_image(picture: Image.Image, dpi: int | None, remove_rules: bool) -> PageImage:
-    """A page for Tesseract: upright, grey on white, ruling lines of tables whitened when ``remove_rules``.
+def page_image(picture: Image.Image, dpi: int | None, options: OcrOptions) -> PageImage:
+    """A page for Tesseract: upright, grey on white, ruling lines of tables whitened (``options.remove_rules``),
+    and the table cells those lines enclose, read as ``options.tables`` says (``options.TableReading``).
 
     Tesseract reads the lines of a table's grid as «|», «[» or «©» and loses the words between them; whitened,
     the cells read as text (scripts/bench/ocr.py measures it). The rest stays as scanned: Tesseract does its own
     binarisation.
     """
     picture = ImageOps.exif_transpose(picture)  # a phone photo of a letter is often stored sideways
-    if remove_rules:
-        grey = np.array(_flattened(picture).convert("L"))
-        inches = _RULE_INCHES * (dpi or grey.shape[1] / _A4_WIDTH_INCHES)
-        picture = Image.fromarray(without_rules(grey, max(2, round(inches))))
-    return PageImage(pnm_bytes(picture), dpi)
+    if not options.remove_rules and options.tables == "page":
+        return PageImage(pnm_bytes(picture), dpi)
+    grey = np.array(_flattened(picture).convert("L"))
+    resolution = dpi or grey.shape[1] / _A4_WIDTH_INCHES
+    rules = rule_mask(grey, max(2, round(_RULE_INCHES * resolution)))
+    cells = table_cells(rules, resolution) if options.tables != "page" else ()
+    if options.remove_rules:
+        grey[rules] = _WHITE
+    if options.tables != "cells" or not cells:
+        return PageImage(pnm_bytes(Image.fromarray(grey)), dpi, cells)
+    crops = {cell: _inside(grey, cell.box, resolution) for cell in cells}
+    if options.remove_cell_pictures:
+        crops = {cell: without_pictures(crop, resolution) for cell, crop in crops.items()}
+    inked = tuple(cell for cell in cells if _inked(crops[cell], resolution))
+    tiff = cell_tiff([crops[cell] for cell in inked], dpi) if inked else None
+    for cell in cells:  # read on their own: the page's own pass reads what lies outside the tables
+        grey[cell.box.top : cell.box.bottom, cell.box.left : cell.box.right] = _WHITE
+    return PageImage(pnm_bytes(Image.fromarray(grey)), dpi, inked, tiff)
 
 
-def without_rules(grey: np.ndarray, length: int) -> np.ndarray:
-    """``grey`` with every dark straight run of at least ``length`` pixels, across or down, made white."""
+def _inside(grey: np.ndarray, box: Box, resolution: float) -> np.ndarray:
+    """The inside of a cell, a little in from its box: the grey fringe of a ruling line reads as «|» or «і»."""
+    inset = max(1, round(_CELL_INSET_INCHES * resolution))
+    return grey[box.top + inset : box.bottom - inset, box.left + inset : box.right - inset].copy()
+
+
+def without_pictures(crop: np.ndarray, resolution: float) -> np.ndarray:
+    """The cell with the box of every stroke larger than a letter both ways whitened, the small strokes inside it
+    with it: a pictogram or a signature in a cell, read as one block of text, comes out as «3 и а = 272 RS» (the
+    page's own layout analysis sets pictures aside, a cell's reading does not). A line, a bracket or an underlined
+    word is large one way only, and stays."""
+    strokes, _ = ndimage.label(crop < _DARK, structure=np.ones((3, 3)))
+    largest = _PICTURE_INCHES * resolution
+    for found in ndimage.find_objects(strokes):
+        rows, columns = found
+        if min(rows.stop - rows.start, columns.stop - columns.start) >= largest:
+            crop[found] = _WHITE
+    return crop
+
+
+def _inked(crop: np.ndarray, resolution: float) -> bool:
+    """Whether a cell holds more ink than a speck of dust."""
+    return int((crop < _DARK).sum()) >= (_SPECK_INCHES * resolution) ** 2
+
+
+def cell_tiff(crops: list[np.ndarray], dpi: int | None) -> bytes:
+    """The cells as the pages of one TIFF, each with a white margin (Tesseract finds no text touching the edge),
+    so that one Tesseract process reads them all."""
+    margin = max(1, round(_CELL_MARGIN_INCHES * (dpi or _ASSUMED_DPI)))
+    pages = [Image.fromarray(np.pad(crop, margin, constant_values=_WHITE)) for crop in crops]
+    buffer = io.BytesIO()
+    extra = {"dpi": (dpi, dpi)} if dpi else {}
+    pages[0].save(
+        buffer, format="TIFF", save_all=True, append_images=pages[1:], compression="tiff_lzw", **extra
+    )
+    return buffer.getvalue()
+
+
+def rule_mask(grey: np.ndarray, length: int) -> np.ndarray:
+    """The pixels of ``grey`` in a dark straight run of at least ``length`` pixels, across or down."""
     dark = grey < _DARK
-    rules = _in_long_runs(dark, length) | _in_long_runs(np.ascontiguousarray(dark.T), length).T
-    cleaned = grey.copy()
-    cleaned[rules] = _WHITE
-    return cleaned
+    return _in_long_runs(dark, length) | _in_long_runs(np.ascontiguousarray(dark.T), length).T
 
 
 def _in_long_runs(dark: np.ndarray, length: int) -> np.ndarray:

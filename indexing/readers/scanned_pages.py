@@ -77,6 +77,6 @@ def _recognised(
     images: Iterable[ScannedPage], engine: Tesseract, ocr: OcrOptions, source: str
 ) -> list[RecognisedPage]:
     try:
-        return recognise_pages(images, engine, ocr.worker_count, ocr.remove_rules)
+        return recognise_pages(images, engine, ocr.worker_count)
     except OcrFailedError as error:
         raise UnreadableFileError(source, f"OCR failed: {error}") from error
