@@ -35,6 +35,12 @@ def run_in_background(call: Callable[[], T], niceness: int) -> T:
     """
     if niceness <= 0:
         return call()
+    return run_on_own_thread(call, niceness)
+
+
+def run_on_own_thread(call: Callable[[], T], niceness: int = 0) -> T:
+    """``call()`` computed on a new thread (``niceness`` steps less urgent), the caller waiting for its result or
+    error: whatever the call does to its thread's priority stays with that thread."""
     outcome: dict[str, T] = {}
     failure: list[BaseException] = []
 
@@ -45,7 +51,7 @@ def run_in_background(call: Callable[[], T], niceness: int) -> T:
         except BaseException as error:  # handed to the waiting thread, which raises it as its own
             failure.append(error)
 
-    worker = threading.Thread(target=work, name="background-batch")
+    worker = threading.Thread(target=work, name="background-batch" if niceness else "own-thread")
     worker.start()
     worker.join()
     if failure:

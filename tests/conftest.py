@@ -5,7 +5,6 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from models.e5_preparation import default_model_dir
 from models.embedder import Embedder
 from models.ukrainian_pipeline import UkrainianPipeline
+from service.background_priority import run_on_own_thread
 from service.cli import main
 from service.hromada import Hromada
 from service.settings import Settings
@@ -171,25 +171,7 @@ def on_own_thread(command: Command) -> Command:
     """``command`` run on a thread of its own, as a process of its own would be: ``hromada index`` lowers the CPU
     priority of the thread that runs it, and a nice value is never raised back, so on the tests' main thread it
     would slow every test after it (the searches of test_concurrency measured 1.7x slower for it)."""
-
-    def run(argv: Sequence[str]) -> int:
-        outcome: list[int] = []
-        failure: list[BaseException] = []
-
-        def work() -> None:
-            try:
-                outcome.append(command(argv))
-            except BaseException as error:  # raised again on the test's thread
-                failure.append(error)
-
-        thread = threading.Thread(target=work, name="hromada-command")
-        thread.start()
-        thread.join()
-        if failure:
-            raise failure[0]
-        return outcome[0]
-
-    return run
+    return lambda argv: run_on_own_thread(lambda: command(argv))
 
 
 @pytest.fixture(scope="session")
