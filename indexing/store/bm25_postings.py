@@ -59,10 +59,8 @@ class _Layout:
     weights: list[np.ndarray]
     """Each segment's BM25 term weight per posting, ``tf (k1 + 1) / (tf + k1 (1 - b + b len / mean len))``,
     aligned with its ``frequencies.data``: a query then costs an add per posting (bm25s's eager scoring)."""
-
-    @property
-    def held(self) -> int:
-        return int(self.alive.sum())
+    held: int
+    """How many chunks are alive (idf's N)."""
 
 
 class Bm25Postings:
@@ -109,15 +107,15 @@ class Bm25Postings:
         """One segment of the chunks still held, removed ones dropped."""
         if len(self._segments) == 1 and self._segments[0].alive.all():
             return
+        if not any(segment.alive.any() for segment in self._segments):
+            self._segments, self._layout = [], None
+            return
         width = len(self._vocabulary)
         parts = []
         for segment in self._segments:
             rows = segment.frequencies.tocsr()[segment.alive]
             rows.resize((rows.shape[0], width))
             parts.append(rows)
-        if not any(segment.alive.any() for segment in self._segments):
-            self._segments, self._layout = [], None
-            return
         frequencies = sp.vstack(parts, format="csc", dtype=np.float32)
         ids = np.concatenate([segment.ids[segment.alive] for segment in self._segments])
         lengths = np.concatenate([segment.lengths[segment.alive] for segment in self._segments])
@@ -197,6 +195,7 @@ class Bm25Postings:
                 alive=alive,
                 starts=np.cumsum([0] + [len(s.ids) for s in self._segments])[:-1].tolist(),
                 weights=[_term_weights(s, mean_length) for s in self._segments],
+                held=int(alive.sum()),
             )
         return self._layout
 
