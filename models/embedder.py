@@ -51,7 +51,7 @@ class Embedder:
         backend: str = AUTO,
         threads: int | None = None,
         query_threads: int = 1,
-        query_window: float = 0.002,
+        query_window: float = 0.0,
     ) -> None:
         self.model_dir = model_dir or default_model_dir()
         self.batch_size = batch_size
@@ -105,19 +105,30 @@ class Embedder:
         return self._tokenizer.count(texts, PROMPTS["passage"])
 
     def _embed_query_batch(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, PROMPTS["query"], self.query_threads, show_progress=False, lane="query")
+        # OpenVINO re-plans a compiled model for every new input shape: a query of 28 tokens took 9.8 ms at
+        # its own length and 6.2 ms padded to 32 (p50; padded vectors agree to cosine 0.99999). Rounding
+        # to 16 tokens keeps queries to a few shapes.
+        return self._embed(
+            texts, PROMPTS["query"], self.query_threads, show_progress=False, lane="query", length_multiple=16
+        )
 
     def _embed(
-        self, texts: Sequence[str], prompt: str, threads: int, show_progress: bool, lane: str = "batch"
+        self,
+        texts: Sequence[str],
+        prompt: str,
+        threads: int,
+        show_progress: bool,
+        lane: str = "batch",
+        length_multiple: int = 1,
     ) -> np.ndarray:
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         with tqdm(total=len(texts), desc="embedding", unit="text", disable=not show_progress) as bar:
-            for batch in self._batches(texts, prompt):
+            for batch in self._batches(texts, prompt, length_multiple):
                 vectors[batch.rows] = self._encoder.encode(batch, threads, lane)
                 # Batches of ever-different shapes fragment the heap; hand freed pages back (heap_release).
                 release_freed_heap()
                 bar.update(len(batch.rows))
         return vectors
 
-    def _batches(self, texts: Sequence[str], prompt: str) -> list[TokenBatch]:
-        return list(self._tokenizer.batches(texts, prompt, BATCH_TOKENS, self.batch_size))
+    def _batches(self, texts: Sequence[str], prompt: str, length_multiple: int = 1) -> list[TokenBatch]:
+        return list(self._tokenizer.batches(texts, prompt, BATCH_TOKENS, self.batch_size, length_multiple))

@@ -49,22 +49,27 @@ class PromptTokenizer:
         return sum(len(ids) for ids in self.token_ids(texts, prompt))
 
     def batches(
-        self, texts: Sequence[str], prompt: str, batch_tokens: int, max_batch: int
+        self, texts: Sequence[str], prompt: str, batch_tokens: int, max_batch: int, length_multiple: int = 1
     ) -> Iterator[TokenBatch]:
         """Padded batches, longest texts first, each holding at most ``batch_tokens`` padded tokens.
 
         Sorting by token count keeps the padding small; a budget in tokens rather than texts keeps the memory
-        and the time of each batch about even, whether the texts are appeals or law articles.
+        and the time of each batch about even, whether the texts are appeals or law articles. Each batch's
+        length is rounded up to ``length_multiple`` tokens (never past ``max_length``), so that the model sees
+        fewer distinct shapes.
         """
         ids = self.token_ids(texts, prompt)
         order = sorted(range(len(ids)), key=lambda row: -len(ids[row]))
         start = 0
         while start < len(order):
-            length = len(ids[order[start]])
+            length = self._rounded(len(ids[order[start]]), length_multiple)
             size = max(1, min(max_batch, batch_tokens // max(length, 1)))
             rows = order[start : start + size]
             yield self._padded(rows, [ids[row] for row in rows], length)
             start += size
+
+    def _rounded(self, length: int, multiple: int) -> int:
+        return max(length, min(-(-length // multiple) * multiple, self.max_length))
 
     def _padded(self, rows: list[int], ids: list[list[int]], length: int) -> TokenBatch:
         input_ids = np.full((len(ids), length), self._pad_id, dtype=np.int64)

@@ -43,7 +43,11 @@ class Settings(BaseSettings):
     )
     query_threads: int = Field(1, ge=1, description="Threads that embed one batch of queries.")
     query_batch_window_ms: float = Field(
-        2.0, ge=0, le=100, description="How long a query waits for concurrent ones to share its batch."
+        0.0,
+        ge=0,
+        le=100,
+        description="How long a query waits for concurrent ones to share its batch (0: it takes those already "
+        "waiting; queries that come while a batch runs make up the next one).",
     )
     search_threads: int = Field(1, ge=1, description="FAISS threads for one query's vector search.")
     lexical_index: Literal["bm25", "fts5"] = Field(

@@ -224,3 +224,11 @@ def test_concurrent_queries_get_their_own_vectors(embedder: Embedder) -> None:
     with ThreadPoolExecutor(max_workers=12) as pool:
         together = np.vstack(list(pool.map(lambda query: embedder.embed_queries([query]), queries)))
     assert np.sum(alone * together, axis=1).min() > 0.9999
+
+
+def test_a_query_alone_gets_the_vector_it_gets_in_a_batch(embedder: Embedder) -> None:
+    """A query on its own is padded to a round length for speed; the padding must not move its vector."""
+    queries = [QUERY, IRRELEVANT, RELEVANT, "вода", QUERY + " " + RELEVANT]
+    alone = np.vstack([embedder.embed_queries([query]) for query in queries])
+    batched = embedder.embed_queries(queries)
+    assert np.sum(alone * batched, axis=1).min() > 0.9999
