@@ -18,6 +18,7 @@ from indexing.document import ChunkSpan
 from indexing.errors import IncompatibleStoreError, StoreBusyError, StoreError
 from indexing.store import ChunkFilter, NewChunk, NewDocument, Store, open_store
 from indexing.store.bm25_postings import Bm25Postings
+from indexing.store.sqlite import faiss_index
 from indexing.store.sqlite.faiss_index import FaissIndex
 from indexing.store.write_lock import WriteLock
 
@@ -187,21 +188,63 @@ def test_check_finds_a_vector_file_that_disagrees(store: Store, folder: Path) ->
     assert any("differ" in finding for finding in findings)
 
 
-@pytest.mark.parametrize("index_type", ["flat", "ivf16"])
+@pytest.mark.parametrize("index_type", ["flat", "ivfsq16"])
 def test_vector_index_adds_removes_searches_and_round_trips(index_type: str, tmp_path: Path) -> None:
     vectors = unit_vectors(1000, 3)
     ids = np.arange(100, 1100, dtype=np.int64)
+
+    def exact(chunk_ids: np.ndarray) -> np.ndarray:  # what the database would answer
+        return vectors[np.asarray(chunk_ids) - 100]
+
     index = FaissIndex(DIMENSION, index_type, vectors if index_type != "flat" else None)
     index.add(ids, vectors)
     index.remove(ids[:10])
     assert len(index) == 990
     assert np.array_equal(index.ids(), ids[10:])
-    assert index.search(vectors[500], 1)[0][0] == 600
-    assert [i for i, _ in index.search(vectors[500], 5, np.array([601, 602]))] in ([601, 602], [602, 601])
+    nearest = index.search(vectors[500], 3, exact=exact)
+    assert nearest[0][0] == 600 and nearest[0][1] == pytest.approx(1.0, abs=1e-5)
+    assert [score for _, score in nearest] == sorted((score for _, score in nearest), reverse=True)
+    allowed = index.search(vectors[500], 5, np.array([601, 602, 105]), exact=exact)  # 105 was removed
+    assert [i for i, _ in allowed] in ([601, 602], [602, 601])
     index.save(tmp_path / "v.faiss")
     loaded = FaissIndex.load(tmp_path / "v.faiss", DIMENSION, index_type)
     assert np.array_equal(loaded.ids(), ids[10:])
-    assert loaded.search(vectors[500], 1)[0][0] == 600
+    assert loaded.search(vectors[500], 1, exact=exact)[0][0] == 600
+
+
+def test_a_store_past_the_exact_limit_finds_the_nearest_after_deletes_filters_and_a_reopen(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The limit is lowered so that 1,500 chunks take the index a store of a million would.
+    monkeypatch.setattr(faiss_index, "EXACT_LIMIT", 100)
+    vectors = unit_vectors(1500, 11)
+    regions = ["Київ", "Львів", "Суми"]
+    documents = [document(f"звернення {n}", v, region=regions[n % 3]) for n, v in enumerate(vectors)]
+    store = open_store(folder, "test-model", DIMENSION)
+    for part, rows in enumerate([slice(0, 50), slice(50, 1500)]):  # the second write crosses the limits
+        with store.write() as writer:
+            writer.add_documents(f"/many-{part}.jsonl", "many.jsonl", f"sha-{part}", 1, documents[rows])
+    wanted = f"ivfsq{int(4 * np.sqrt(1500))}"
+    assert store.vectors_index.index_type == wanted
+    assert json.loads((folder / "manifest.json").read_text())["index_type"] == wanted
+    chunks = sorted(store.iter_chunks(), key=lambda chunk: chunk.id)
+    query = vectors[700]
+    assert store.dense_search(query, 1)[0][0] == chunks[700].id
+    with store.write() as writer:
+        writer.delete_document(chunks[700].doc_id)
+    kept = np.array([n for n in range(1500) if n != 700])
+    store.close()
+    store = open_store(folder, "test-model", DIMENSION)
+
+    def found_share(chunk_filter: ChunkFilter, allowed: np.ndarray) -> float:
+        hits = store.dense_search(query, 10, chunk_filter)
+        exact = allowed[np.argsort(-(vectors[allowed] @ query))[:10]]
+        assert [score for _, score in hits] == sorted((score for _, score in hits), reverse=True)
+        return len({chunk_id for chunk_id, _ in hits} & {chunks[n].id for n in exact}) / 10
+
+    assert found_share(ChunkFilter(), kept) >= 0.9
+    assert found_share(ChunkFilter(region="Суми"), kept[kept % 3 == 2]) >= 0.9
+    assert store.check() == []
 
 
 def test_the_lock_is_released_when_its_holder_dies(tmp_path: Path) -> None:

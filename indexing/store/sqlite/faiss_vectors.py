@@ -31,7 +31,7 @@ _IVF_TRAINING_SAMPLE = 50_000
 
 
 class FaissVectors:
-    """The FAISS view of a folder's chunk vectors: exact up to 100k chunks, IVF beyond."""
+    """The FAISS view of a folder's chunk vectors: exact for small stores, IVF beyond (``choose_index_type``)."""
 
     def __init__(self, database: SqliteDatabase, rows: DocumentRows, search_threads: int = 1) -> None:
         self._database = database
@@ -48,7 +48,7 @@ class FaissVectors:
         manifest = Manifest.read(self._folder / MANIFEST_NAME)
         path = self._folder / VECTORS_NAME
         if manifest is not None and path.exists():
-            if _family(manifest.index_type) != _family(choose_index_type(manifest.chunks)):
+            if _outgrown(manifest.index_type, manifest.chunks):
                 # Saved under another size limit of exact search: rebuilt as the store's size now wants.
                 return FaissIndex(self._database.dimension), -1
             try:
@@ -63,7 +63,9 @@ class FaissVectors:
         with self._database.session() as session:
             self._sync()
             allowed = None if chunk_filter.is_empty() else self._rows.chunk_ids(session, chunk_filter)
-            return self._index.search(vector, k, allowed, self.search_threads)
+            return self._index.search(
+                vector, k, allowed, self.search_threads, exact=lambda ids: self._rows.vectors(session, ids)
+            )
 
     def committed(self, changes: ChunkChanges, persist: bool) -> None:
         """Apply a committed write (called by the writer, still holding the write lock)."""
@@ -103,17 +105,15 @@ class FaissVectors:
         manifest.write(self._folder / MANIFEST_NAME)
 
     def _sync(self) -> None:
-        """Make the in-memory index reflect the committed database, after another process wrote to it."""
+        """Make the in-memory index reflect the committed database, after another process wrote to it, and
+        rebuild it when the store has outgrown its type (this process's own writes too)."""
         with self._database.session() as session:
             generation = self._database.generation()
-            if generation == self._generation:
+            if generation == self._generation and not _outgrown(self._index.index_type, len(self._index)):
                 return
             chunk_ids = self._rows.chunk_ids(session)
-            wanted_type = choose_index_type(len(chunk_ids))
-            if _family(wanted_type) != _family(self._index.index_type) or (
-                wanted_type != "flat" and len(chunk_ids) > 4 * len(self._index) + _IVF_TRAINING_SAMPLE
-            ):
-                self._index = self._rebuild(chunk_ids, wanted_type)
+            if _outgrown(self._index.index_type, len(chunk_ids)):
+                self._index = self._rebuild(chunk_ids, choose_index_type(len(chunk_ids)))
             else:
                 index_ids = self._index.ids()
                 self._index.remove(np.setdiff1d(index_ids, chunk_ids, assume_unique=True))
@@ -167,9 +167,22 @@ class FaissVectors:
         return findings
 
 
+def _outgrown(index_type: str, count: int) -> bool:
+    """Whether ``count`` vectors want another family of index, or an IVF index with twice the lists (four
+    times the vectors it was trained for)."""
+    wanted = choose_index_type(count)
+    if _family(wanted) != _family(index_type):
+        return True
+    return wanted != "flat" and _lists(wanted) >= 2 * _lists(index_type)
+
+
+def _lists(index_type: str) -> int:
+    return int(index_type.removeprefix(_family(index_type)))
+
+
 def _family(index_type: str) -> str:
-    """``flat`` or ``ivf``, whatever the number of lists."""
-    return "ivf" if index_type.startswith("ivf") else index_type
+    """``flat``, ``ivf`` or ``ivfpq``, whatever the number of lists."""
+    return index_type.rstrip("0123456789")
 
 
 def _batches(ids: np.ndarray) -> Iterator[np.ndarray]:
