@@ -23,13 +23,13 @@ from indexing.store.atomic_file import write_atomically
 EXACT_LIMIT = 60_000
 """Up to this many vectors an exact search costs a few milliseconds (one core scans ~10k vectors a millisecond),
 so approximation buys nothing; at 100k real law vectors it took 8.5 ms (p50), IVF with the probes below 2.1 ms."""
-PROBES_PER_ROOT_LIST = 10
-"""An IVF index of ``n`` lists probes ``10·√n`` of them. Measured with 300 real queries (``scripts/bench/
+PROBES_PER_ROOT_LIST = 12
+"""An IVF index of ``n`` lists probes ``12·√n`` of them. Measured with 300 real queries (``scripts/bench/
 vector_index.py``), Recall@10 against exact search: 100k real law vectors, 1,264 lists: 0.674 with a fixed 32
-probes (the rule before), 0.965 with 316; 139k, 1,491 lists: 0.689 at 32, 0.944 at 256, 0.985 at 512; a million
-(48k real, the rest blends of two real ones), 4,000 lists: 0.945 at 500, 0.983 at 1,000. Queries far from the
-corpus (an appeal asked of the laws) fall between many lists; more lists are finer, so the share needed shrinks."""
-
+probes (the rule before), 0.965 with 316; 139k, 1,491 lists: 0.689 at 32, 0.950 at 256, 0.970 at 386, 0.983 at
+512; a million (139k real, the rest blends of two real ones), 4,000 lists, 8-bit codes re-ranked: 0.947 at 633
+(10·√n), 0.962 at 759 (12·√n). Queries far from the corpus (an appeal asked of the laws) fall between many lists;
+more lists are finer, so the share needed shrinks."""
 
 RERANK_FACTOR = 4
 """An IVF search takes this many times ``k`` candidates by their 8-bit codes and keeps the ``k`` best by their exact
