@@ -143,18 +143,14 @@ class FaissIndex:
         scores, ids = self._index.search(query, min(wanted, len(self)), params=params)
         if not self.keeps_codes:
             return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
-        vectors_of = self._vectors_of(exact)
-        found = _best(ids[0][ids[0] >= 0], query[0], k, vectors_of)
+        if exact is None:
+            raise ValueError(f"an {self.index_type} index needs the exact vectors of its candidates")
+        found = _best(ids[0][ids[0] >= 0], query[0], k, exact)
         if allowed_ids is not None and len(found) < min(k, len(allowed_ids)):
             # A filter whose chunks lie outside the probed lists: never leave the list silently short.
             held = np.intersect1d(np.asarray(allowed_ids, dtype=np.int64), self.ids(), assume_unique=True)
-            return _best(held, query[0], k, vectors_of)
+            return _best(held, query[0], k, exact)
         return found
-
-    def _vectors_of(self, exact: ExactVectors | None) -> ExactVectors:
-        if exact is None:
-            raise ValueError(f"an {self.index_type} index needs the exact vectors of its candidates")
-        return exact
 
     def save(self, path: Path) -> None:
         """Write the index atomically."""
