@@ -105,9 +105,9 @@ class Embedder:
         return self._tokenizer.count(texts, PROMPTS["passage"])
 
     def _embed_query_batch(self, texts: Sequence[str]) -> np.ndarray:
-        # OpenVINO re-plans a compiled model for every new input shape: a query of 28 tokens took 9.8 ms at
-        # its own length and 6.2 ms padded to 32 (p50; padded vectors agree to cosine 0.99999). Rounding
-        # to 16 tokens keeps queries to a few shapes.
+        # OpenVINO re-plans a compiled model for every new input shape: real queries (28 tokens at the median)
+        # took 9.8 ms p50 at their own lengths and 6.2 ms padded to a multiple of 16, which keeps them to a
+        # few shapes (padded vectors agree to cosine 0.99999).
         return self._embed(
             texts, PROMPTS["query"], self.query_threads, show_progress=False, lane="query", length_multiple=16
         )

@@ -52,7 +52,7 @@ class FaissVectors:
         path = self._folder / VECTORS_NAME
         if manifest is not None and path.exists():
             if _outgrown(manifest.index_type, manifest.chunks):
-                # Saved under another size limit of exact search: rebuilt as the store's size now wants.
+                # Saved as another type than the store's size now wants (or by an older hromada): rebuilt.
                 return FaissIndex(self._database.dimension), -1
             try:
                 return FaissIndex.load(
@@ -185,7 +185,7 @@ def _lists(index_type: str) -> int:
 
 
 def _family(index_type: str) -> str:
-    """``flat``, ``ivf`` or ``ivfpq``, whatever the number of lists."""
+    """``flat`` or ``ivfsq`` (``ivf`` in a store saved before), whatever the number of lists."""
     return index_type.rstrip("0123456789")
 
 
