@@ -35,6 +35,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from indexing.store.sqlite.faiss_vectors import TRAINING_PER_LIST
 from scripts.bench.real_queries import appeal_openings, sports_questions
 
 K = 10
@@ -174,7 +175,9 @@ def build_ivf(vectors: np.ndarray, lists: int, encoding: str) -> tuple[faiss.Ind
         index = faiss.IndexIVFScalarQuantizer(
             quantizer, vectors.shape[1], lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
         )
-    sample = vectors[np.random.default_rng(0).choice(len(vectors), min(len(vectors), 50 * lists), False)]
+    sample = vectors[
+        np.random.default_rng(0).choice(len(vectors), min(len(vectors), TRAINING_PER_LIST * lists), False)
+    ]
     index.train(sample)
     index.add(vectors)
     index.own_fields = (
@@ -210,6 +213,15 @@ def refined_searcher(
         return candidates[best][None, :]
 
     return search
+
+
+def encoded_searcher(
+    index: faiss.Index, encoding: str, params: faiss.SearchParameters, vectors: np.ndarray, refine: int
+) -> Callable[[np.ndarray], np.ndarray]:
+    """A flat IVF index searched as it is; one that holds codes re-ranked exactly, as the store does."""
+    if encoding == "flat":
+        return searcher(index, params)
+    return refined_searcher(index, params, vectors, refine)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -248,21 +260,17 @@ def run(args: argparse.Namespace) -> None:
         for encoding in args.encodings:
             index, build = build_ivf(vectors, lists, encoding)
             megabytes = index_megabytes(index)
+
             for probes in args.probes:
                 params = faiss.SearchParametersIVF(nprobe=probes)
                 filtered = faiss.SearchParametersIVF(nprobe=probes, sel=selector)
-                if encoding != "flat":
-                    found, p50, p95 = timed_search(
-                        refined_searcher(index, params, vectors, args.refine), queries
-                    )
-                    filtered_found, _, filtered_p95 = timed_search(
-                        refined_searcher(index, filtered, vectors, args.refine), queries
-                    )
-                    encoding_name = f"{encoding} refine {args.refine}"
-                else:
-                    found, p50, p95 = timed_search(searcher(index, params), queries)
-                    filtered_found, _, filtered_p95 = timed_search(searcher(index, filtered), queries)
-                    encoding_name = encoding
+                found, p50, p95 = timed_search(
+                    encoded_searcher(index, encoding, params, vectors, args.refine), queries
+                )
+                filtered_found, _, filtered_p95 = timed_search(
+                    encoded_searcher(index, encoding, filtered, vectors, args.refine), queries
+                )
+                encoding_name = encoding if encoding == "flat" else f"{encoding} refine {args.refine}"
                 results.append(Result(f"ivf{lists} {encoding_name} nprobe {probes}", build, megabytes,
                                       recall(found, truth, vectors, queries), p50, p95, recall(filtered_found, filtered_truth, vectors, queries),
                                       filtered_p95))  # fmt: skip

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 VECTORS_NAME = "vectors.faiss"
 MANIFEST_NAME = "manifest.json"
 _BATCH = 10_000
-_TRAINING_PER_LIST = 64
+TRAINING_PER_LIST = 64
 """IVF lists are trained on this many vectors per list (FAISS wants at least 39). With 12.5 a list (50k for a
 million's 4,000 lists) the lists of near-duplicate texts came out crowded: on a million jittered law vectors the
 probes scanned twice as much, p50 63 ms against 32 ms, for Recall@10 0.992 against 0.985."""
@@ -130,7 +130,7 @@ class FaissVectors:
             if index_type != "flat":
                 lists = _lists(index_type)
                 sample = np.random.default_rng(0).choice(
-                    chunk_ids, min(len(chunk_ids), _TRAINING_PER_LIST * lists), False
+                    chunk_ids, min(len(chunk_ids), TRAINING_PER_LIST * lists), False
                 )
                 training = self._rows.vectors(session, np.sort(sample))
             index = FaissIndex(self._database.dimension, index_type, training)
