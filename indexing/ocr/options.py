@@ -43,6 +43,9 @@ class OcrOptions:
     unruled_tables: bool = True
     """Read a page whose lines stand side by side in columns again as one block, and keep the surer reading
     (``Tesseract._page_words``)."""
+    measure_dashes: bool = True
+    """Write each dash as its width on the page says, with the spaces Tesseract dropped around it (``dashes.py``:
+    the Ukrainian model writes every «–» as «-»)."""
     page_timeout: float = 300.0
     """Seconds one page may take before its file is given up on."""
 

@@ -7,12 +7,17 @@ goes in on stdin as PNM and the words come out as TSV with their confidences, so
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
+from PIL import Image
+
+from indexing.ocr.dashes import has_dash, measured_dashes
 from indexing.ocr.options import OcrOptions
 from indexing.ocr.tables import Box, Cell, Word, reading_order, side_by_side_share
 from models.errors import HromadaError
@@ -99,12 +104,13 @@ class Tesseract:
 
     def recognise(self, image: PageImage) -> RecognisedPage:
         """The words on one page image, those of its table cells read cell by cell when it carries them."""
-        words = self._page_words(image)
+        words = self._dashes_measured(self._page_words(image), image.pnm)
         if image.cell_tiff is None:
             return page_from_words(words, image.cells)
         # Each cell is a page of the TIFF, read as one block of text: Tesseract's layout analysis drops a cell
         # holding a lone «8» as noise.
         cell_words = words_from_tsv(self._tsv(image.cell_tiff, _CELL_SEGMENTATION, image.dpi))
+        cell_words = self._dashes_measured(cell_words, image.cell_tiff)
         by_cell: dict[Cell, list[TsvWord]] = {cell: [] for cell in image.cells}
         for word in cell_words:
             by_cell[image.cells[word.page - 1]].append(word)
@@ -145,6 +151,23 @@ class Tesseract:
         as_block = words_from_tsv(self._tsv(image.pnm, _CELL_SEGMENTATION, image.dpi))
         surer = (_mean_confidence(as_block) or 0.0) > (_mean_confidence(words) or 0.0)
         return as_block if surer else words
+
+    def _dashes_measured(self, words: list[TsvWord], image: bytes) -> list[TsvWord]:
+        """The words with their dashes measured on the image they were read from (``dashes.measured_dashes``),
+        each page of a TIFF on its own; the image is decoded only when a word holds a dash."""
+        if not self.options.measure_dashes or not any(has_dash(word.word.text) for word in words):
+            return words
+        measured = list(words)
+        with Image.open(io.BytesIO(image)) as picture:
+            for page in sorted({word.page for word in words if has_dash(word.word.text)}):
+                indices = [index for index, word in enumerate(words) if word.page == page]
+                picture.seek(page - 1)
+                grey = np.asarray(picture.convert("L"))
+                for index, word in zip(
+                    indices, measured_dashes([words[i].word for i in indices], grey), strict=True
+                ):
+                    measured[index] = replace(words[index], word=word)
+        return measured
 
     def _tsv(self, image: bytes, page_segmentation: int, dpi: int | None) -> str:
         """Tesseract's TSV of an image (PNM, or a TIFF of several pages) given on stdin."""

@@ -20,7 +20,8 @@ first). The target is judged on the strict CER; the other two say where its erro
 Every variant runs on the same pages in the same run, each changing one thing of hromada's default (300 dpi with
 PDFium, ukr+rus+eng, page segmentation 3, the ruling lines of tables whitened before recognition, each cell of a
 ruled table recognised on its own, pictures in it whitened, and the cells read row by row, a page of lines side by
-side in three or more columns read again as one block): the ruling lines kept, the table cells found but the page
+side in three or more columns read again as one block, each dash measured on the page): the dashes as Tesseract
+writes them («dashes-as-read»), the ruling lines kept, the table cells found but the page
 recognised whole and its words regrouped by cell («tables-order»), tables read in Tesseract's own order
 («tables-page», hromada's default before the cells), the pictures in cells kept («cell-pictures-kept»), no second
 reading of column pages («unruled-off»), the resolution (200, 400 dpi), the languages (ukr, ukr+rus), Tesseract's
@@ -163,6 +164,7 @@ def variants() -> list[Variant]:
         Variant("dpi-400", replace(base, dpi=400)),
         Variant("lang-ukr", replace(base, languages="ukr")),
         Variant("lang-ukr+rus", replace(base, languages="ukr+rus")),
+        Variant("dashes-as-read", replace(base, measure_dashes=False)),
         Variant("psm-4", replace(base, page_segmentation=4)),
         Variant("psm-6", replace(base, page_segmentation=6)),
         Variant("poppler", base, renderer="poppler"),
