@@ -169,6 +169,7 @@ def variants() -> list[Variant]:
         Variant("psm-6", replace(base, page_segmentation=6)),
         Variant("poppler", base, renderer="poppler"),
         Variant("scan-like", base, scan_like=True, clean=False),
+        Variant("scan-like-dashes-as-read", replace(base, measure_dashes=False), scan_like=True, clean=False),
         Variant("turned", base, turned=True, clean=False),
         Variant("turned-no-osd", replace(base, detect_orientation=False), turned=True, clean=False),
         Variant("scan-like-binarised", base, scan_like=True, binarise=True, clean=False),
