@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any, Literal
 
@@ -141,6 +141,7 @@ class SearchAnswer:
     cut: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        answer = asdict(self)
+        # Not ``asdict(self)``: it would convert every hit, deep-copying its text, only for the hits to be replaced.
+        answer = {attribute.name: getattr(self, attribute.name) for attribute in fields(self)}
         answer["hits"] = [hit.to_dict() for hit in self.hits]
         return answer
