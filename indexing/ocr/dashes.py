@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from indexing.ocr.tables import Box, LineKey, Word
+from indexing.ocr.tables import Box, Word, line_spans
 
 DASHES = "-‐‑‒–—―"
 """What Tesseract may write for a horizontal bar at mid-height: hyphens, the figure dash, en, em and bar dashes."""
@@ -44,7 +44,7 @@ def measured_dashes(words: Sequence[Word], grey: np.ndarray) -> list[Word]:
     """The words, read from the image ``grey`` (8-bit, their boxes in its pixels), with each dash or hyphen written
     as its width on the page says and with the spaces around it that the page shows. A word whose bars cannot be
     matched one to one with the dashes in its text is left as Tesseract read it."""
-    lines = _line_extents(words)
+    lines = line_spans(words)
     return [_measured(word, grey, lines[word.line]) if has_dash(word.text) else word for word in words]
 
 
@@ -53,18 +53,8 @@ def has_dash(text: str) -> bool:
     return any(character in DASHES for character in text)
 
 
-def _line_extents(words: Sequence[Word]) -> dict[LineKey, tuple[int, int]]:
-    """Each line's top and height: the span of its words' boxes."""
-    tops: dict[LineKey, int] = {}
-    bottoms: dict[LineKey, int] = {}
-    for word in words:
-        tops[word.line] = min(tops.get(word.line, word.box.top), word.box.top)
-        bottoms[word.line] = max(bottoms.get(word.line, word.box.bottom), word.box.bottom)
-    return {line: (top, bottoms[line] - top) for line, top in tops.items()}
-
-
 def _measured(word: Word, grey: np.ndarray, line: tuple[int, int]) -> Word:
-    line_top, line_height = line
+    line_top, line_height = line[0], line[1] - line[0]
     ink = _ink_inside(grey, word.box)
     if ink is None or line_height <= 0:
         return word

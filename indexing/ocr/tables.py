@@ -10,6 +10,7 @@ to right — the order in which a table is written and read.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -159,20 +160,25 @@ def row_by_row(cells: Iterable[Cell]) -> list[Cell]:
 def side_by_side_share(words: Sequence[Word]) -> float:
     """The share of the words on lines that stand beside lines of at least two other blocks of Tesseract's layout:
     the rows of a grid of three or more columns."""
-    lines: dict[LineKey, list[Box]] = {}
-    for word in words:
-        lines.setdefault(word.line, []).append(word.box)
-    spans = {
-        key: (min(box.top for box in boxes), max(box.bottom for box in boxes)) for key, boxes in lines.items()
-    }
+    spans = line_spans(words)
+    counts = Counter(word.line for word in words)
     beside = 0
     for key, (top, bottom) in spans.items():
         others = {
             other[0] for other, span in spans.items() if other[0] != key[0] and _level((top, bottom), span)
         }
         if len(others) >= _GRID_COLUMNS - 1:
-            beside += len(lines[key])
+            beside += counts[key]
     return beside / len(words) if words else 0.0
+
+
+def line_spans(words: Sequence[Word]) -> dict[LineKey, tuple[int, int]]:
+    """Each line's top and bottom: the span of its words' boxes."""
+    spans: dict[LineKey, tuple[int, int]] = {}
+    for word in words:
+        top, bottom = spans.get(word.line, (word.box.top, word.box.bottom))
+        spans[word.line] = (min(top, word.box.top), max(bottom, word.box.bottom))
+    return spans
 
 
 def _level(one: tuple[int, int], other: tuple[int, int]) -> bool:

@@ -155,11 +155,12 @@ class Tesseract:
     def _dashes_measured(self, words: list[TsvWord], image: bytes) -> list[TsvWord]:
         """The words with their dashes measured on the image they were read from (``dashes.measured_dashes``),
         each page of a TIFF on its own; the image is decoded only when a word holds a dash."""
-        if not self.options.measure_dashes or not any(has_dash(word.word.text) for word in words):
+        pages = sorted({word.page for word in words if has_dash(word.word.text)})
+        if not self.options.measure_dashes or not pages:
             return words
         measured = list(words)
         with Image.open(io.BytesIO(image)) as picture:
-            for page in sorted({word.page for word in words if has_dash(word.word.text)}):
+            for page in pages:
                 indices = [index for index, word in enumerate(words) if word.page == page]
                 picture.seek(page - 1)
                 grey = np.asarray(picture.convert("L"))
